@@ -1,0 +1,111 @@
+"""Archival PDF (PDF/A-3b) through WeasyPrint, imported only when a PDF is asked for."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from docgen.errors import MissingDependency, RenderError
+
+PANGO_HELP = ("PDF output needs the Pango library, which is not installed: on Debian or Ubuntu "
+              "run 'apt-get install libpango-1.0-0 libpangoft2-1.0-0' (other systems: see "
+              "WeasyPrint's installation guide); --format html works without it")
+
+
+@dataclass(frozen=True)
+class PdfAttachment:
+    name: str
+    data: bytes
+    description: str
+    relationship: str = "Source"
+
+
+def load_weasyprint():
+    """Import WeasyPrint, turning a missing system library into one clear line."""
+    try:
+        import weasyprint
+    except OSError as exc:  # cffi could not dlopen Pango, GObject or fontconfig
+        raise MissingDependency(f"{PANGO_HELP} ({str(exc).splitlines()[0]})") from None
+    return weasyprint
+
+
+def render_pdf(html: str, *, base_dir: Path, allowed_roots: list[Path],
+               attachments: list[PdfAttachment], moment: datetime,
+               warnings: list[str] | None = None) -> bytes:
+    """Same HTML, same attachments, same moment: same bytes.
+
+    WeasyPrint's own warnings (CSS it ignored, a refused fetch) are appended to
+    `warnings` when given, instead of being printed.
+    """
+    weasyprint = load_weasyprint()
+    fetcher = _local_fetcher(weasyprint, allowed_roots)
+    files = [weasyprint.Attachment(string=item.data, name=item.name,
+                                   description=item.description, created=moment,
+                                   modified=moment, relationship=item.relationship)
+             for item in attachments]
+    with _source_date_epoch(moment), _captured_log(warnings if warnings is not None else []):
+        try:
+            document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/",
+                                       url_fetcher=fetcher)
+            return document.write_pdf(pdf_variant="pdf/a-3b", attachments=files,
+                                      custom_metadata=True)
+        except (ValueError, OSError) as exc:
+            raise RenderError(f"PDF rendering failed: {exc}") from None
+
+
+def _local_fetcher(weasyprint, allowed_roots: list[Path]):
+    """A URL fetcher for data: URLs and files under our own folders, nothing else."""
+    roots = [root.resolve() for root in allowed_roots]
+
+    class LocalOnlyFetcher(weasyprint.urls.URLFetcher):
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme == "data":
+                return super().fetch(url, headers)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(root) for root in roots):
+                    return super().fetch(url, headers)
+            raise ValueError(f"docgen fetches only its own files; refused {url[:80]}")
+
+    return LocalOnlyFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+@contextlib.contextmanager
+def _source_date_epoch(moment: datetime):
+    """Font subsetting stamps dates; SOURCE_DATE_EPOCH makes them the bundle's."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _captured_log(messages: list[str]):
+    """Collect WeasyPrint's warnings for the caller rather than printing them."""
+    logger = logging.getLogger("weasyprint")
+    handler = _ListHandler(messages)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)

@@ -1,0 +1,58 @@
+"""Per-section view models: bundle facts arranged for templates, nothing judged here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from docgen.checks.model import Finding, severity_rank
+from docgen.dates import parse_iso
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """How a section appears in documents: its title, template, and view builder."""
+
+    name: str
+    title: str
+    template: str
+    build: Callable[[dict, datetime, list[Finding]], dict]
+
+
+def exchange_certs_view(section: dict, as_of: datetime, findings: list[Finding]) -> dict:
+    worst = _worst_by_key(findings)
+    servers = []
+    for server in section["items"]:
+        certificate = server["default_smtp_certificate"]
+        days_left = None
+        if certificate["state"] == "present":
+            days_left = int((parse_iso(certificate["not_after"]) - as_of).total_seconds() // 86400)
+        default_thumbprint = certificate.get("thumbprint_sha1")
+        servers.append({
+            **server,
+            "days_left": days_left,
+            "worst": worst.get(server["key"]),
+            "store": [{**entry, "is_default": entry["thumbprint"] == default_thumbprint}
+                      for entry in server["store_certificates"] or []],
+        })
+    return {"servers": servers}
+
+
+def _worst_by_key(findings: list[Finding]) -> dict[str, str]:
+    worst: dict[str, str] = {}
+    for finding in findings:
+        current = worst.get(finding.key)
+        if current is None or severity_rank(finding.severity) < severity_rank(current):
+            worst[finding.key] = finding.severity
+    return worst
+
+
+SECTION_VIEWS = {
+    "exchange_certificates": SectionView(
+        name="exchange_certificates",
+        title="Exchange default SMTP certificates",
+        template="sections/exchange_certificates.html.j2",
+        build=exchange_certs_view,
+    ),
+}

@@ -1,0 +1,29 @@
+"""Reading raw input files and recording what was read (name, size, SHA-256)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from docgen.errors import InputError
+
+
+def read_input(path: Path, section: str, name: str | None = None) -> tuple[bytes, dict]:
+    """Read a raw file whole; return its bytes and its `inputs` record for the bundle.
+
+    `name` is what the bundle calls the file (default: the file name, so a bundle
+    does not carry the consultant's local folders).
+    """
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+    record = {
+        "name": name or path.name,
+        "section": section,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
+    return data, record

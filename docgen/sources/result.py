@@ -1,0 +1,43 @@
+"""What every source hands to the bundle: facts, errors, inputs, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from docgen.dates import iso_utc
+from docgen.errors import DocgenError
+
+
+@dataclass
+class SourceResult:
+    """One section's facts as a source collected them.
+
+    `errors` are failures that did not stop the source (one bad record, one
+    failed lookup); they make the section `partial` and are kept in the bundle.
+    """
+
+    section: str
+    collected_at: datetime
+    items: list[dict] = field(default_factory=list)
+    errors: list[DocgenError] = field(default_factory=list)
+    inputs: list[dict] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+    # What the inputs say the organisation is called, for a new bundle.
+    organization: str | None = None
+
+    @property
+    def status(self) -> str:
+        if not self.errors:
+            return "ok"
+        return "partial" if self.items else "error"
+
+    def to_section(self) -> dict:
+        section = {
+            "status": self.status,
+            "errors": [error.as_record() for error in self.errors],
+            "collected_at": iso_utc(self.collected_at),
+            "items": self.items,
+        }
+        section.update(self.extra)
+        return section
