@@ -35,6 +35,8 @@ class DocgenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("docgen: interrupted; no partial output was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # click's own ways of ending: exit codes and usage errors
         except Exception as exc:  # a bug: say so in one line unless asked for details
             if os.environ.get("DOCGEN_DEBUG"):
                 raise
@@ -76,7 +78,7 @@ def demo(out_dir: Path, formats: str) -> None:
         click.echo(f"wrote {path}")
 
 
-@cli.group("import", cls=DocgenGroup, epilog=_example("docgen import exchange-certs export.json -o contoso.bundle.json"))
+@cli.group("import", epilog=_example("docgen import exchange-certs export.json -o contoso.bundle.json"))
 def import_group() -> None:
     """Read raw exports into a section of a bundle."""
 

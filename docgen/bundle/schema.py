@@ -35,9 +35,30 @@ def _is_bundle_date(value: Any) -> bool:
 
 
 def schema_errors(document: Any) -> list[str]:
-    """Every schema error as 'key.path[3].name: message', in document order."""
+    """Every schema error as 'key.path[3].name: message', in document order.
+
+    jsonschema reports each missing required key on its own; they are joined
+    into one 'missing ...' line per object.
+    """
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
-    return [f"{key_path(error.absolute_path) or '(top)'}: {_message(error)}" for error in errors]
+    lines: list[str] = []
+    missing: dict[str, list[str]] = {}
+    for error in errors:
+        path = key_path(error.absolute_path) or "(top)"
+        if error.validator == "required":
+            if path not in missing:
+                missing[path] = []
+                lines.append(path)  # placeholder, filled in below
+            missing[path].append(_missing_name(error))
+        else:
+            lines.append(f"{path}: {_message(error)}")
+    return [f"{line}: missing {', '.join(missing[line])}" if line in missing else line
+            for line in lines]
+
+
+def _missing_name(error: ValidationError) -> str:
+    # jsonschema's text is "'name' is a required property"
+    return error.message.removesuffix(" is a required property")
 
 
 def key_path(parts) -> str:
@@ -53,12 +74,10 @@ def _message(error: ValidationError) -> str:
     value = _short(error.instance)
     if error.validator == "format" and error.validator_value == "date-time":
         return f"not a date ({value})"
-    if error.validator == "required":
-        missing = [name for name in error.validator_value if name not in error.instance]
-        return "missing " + ", ".join(repr(name) for name in missing)
-    if error.validator in ("additionalProperties", "unevaluatedProperties"):
-        return error.message.replace("were unexpected", "are not allowed").replace(
-            "was unexpected", "is not allowed")
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        extra = [name for name in error.instance if name not in known]
+        return f"unknown key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}"
     if error.validator == "enum":
         return f"{value} is not one of {', '.join(map(repr, error.validator_value))}"
     if error.validator == "const":

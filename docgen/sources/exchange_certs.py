@@ -75,8 +75,9 @@ def import_exchange_certs(paths: list[Path], collected_at: datetime | None = Non
     items = [servers[key] for key in sorted(servers)]
     organization = next((name for name in organizations if name), None) or next(
         (dns_domain_of(item["dn"]) for item in items if dns_domain_of(item["dn"])), None)
+    good = sum(1 for item in items if item["default_smtp_certificate"]["state"] != "error")
     return SourceResult(section=SECTION, collected_at=moment, items=items, errors=errors,
-                        inputs=inputs, organization=organization)
+                        inputs=inputs, organization=organization, good_items=good)
 
 
 @dataclass
@@ -166,12 +167,14 @@ def _server_from_collector(obj: dict, source: str, where: str) -> tuple[dict, In
                      roles=ps.enum_names(obj.get("ServerRole"), {}),
                      fqdn=obj.get("Fqdn"), version=obj.get("AdminDisplayVersion"),
                      certificate=certificate)
+    store = obj.get("ExchangeCertificates")
+    if store is None:
+        return server, error  # the collector could not read the store: not "empty"
     try:
         server["store_certificates"] = [
             _store_certificate(entry, source, f"{where}, ExchangeCertificates[{index}]")
-            for index, entry in enumerate(ps.as_list(obj.get("ExchangeCertificates")), start=1)]
+            for index, entry in enumerate(ps.as_list(store), start=1)]
     except InputError as exc:
-        server["store_certificates"] = None
         error = error or exc
     return server, error
 
@@ -182,9 +185,16 @@ def _server_from_adobject(obj: dict, source: str, where: str) -> tuple[dict, Inp
     certificate, error = _certificate(_field(obj, CERT_ATTRIBUTE), source, where)
     server = _server(name=name, dn=obj["DistinguishedName"], source=source, where=where,
                      roles=_roles_from_bits(_field(obj, "msExchCurrentServerRoles")),
-                     fqdn=_field(obj, "dNSHostName"), version=_field(obj, "serialNumber"),
-                     certificate=certificate)
+                     fqdn=_single(_field(obj, "dNSHostName")),
+                     version=_single(_field(obj, "serialNumber")), certificate=certificate)
     return server, error
+
+
+def _single(value: Any) -> Any:
+    """Multi-valued AD attributes (serialNumber) arrive as arrays; the first value is meant."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
 
 
 def _server_from_ldif(record: LdifRecord, source: str, where: str) -> tuple[dict, InputError | None]:
@@ -291,8 +301,7 @@ def _field(obj: dict, name: str) -> Any:
 
 
 def _roles_from_bits(value: Any) -> list[str]:
-    if isinstance(value, list):  # a multi-valued wrapper from some exports
-        value = value[0] if value else None
+    value = _single(value)
     if not isinstance(value, int) or isinstance(value, bool):
         return []
     names = [name for bit, name in sorted(SERVER_ROLE_BITS.items()) if value & bit]

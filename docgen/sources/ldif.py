@@ -96,9 +96,11 @@ def _record(block: list[tuple[int, str]], source: str) -> LdifRecord | None:
     record = LdifRecord(dn=dn, line=number)
     for number, name, raw in pairs[1:]:
         try:
-            record.attributes.setdefault(name, []).append(_value(name, raw, number, source))
+            value = _value(name, raw, number, source)
         except InputError as exc:
             record.errors.append(exc)
+            continue
+        record.attributes.setdefault(name, []).append(value)
     return record
 
 

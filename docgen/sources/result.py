@@ -25,12 +25,16 @@ class SourceResult:
     extra: dict = field(default_factory=dict)
     # What the inputs say the organisation is called, for a new bundle.
     organization: str | None = None
+    # Items that came through whole; None means all of them. An item kept only to
+    # show its error (a server whose certificate is unreadable) does not count.
+    good_items: int | None = None
 
     @property
     def status(self) -> str:
         if not self.errors:
             return "ok"
-        return "partial" if self.items else "error"
+        good = len(self.items) if self.good_items is None else self.good_items
+        return "partial" if good else "error"
 
     def to_section(self) -> dict:
         section = {

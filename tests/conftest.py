@@ -1,0 +1,44 @@
+"""Shared fixtures: real sample files, the CLI driven in-process, one PDF per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from docgen.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+EXCHANGE_SAMPLES = SAMPLES / "exchange"
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def run_cli():
+    """Run `docgen ...` in-process; stdout and stderr are kept apart."""
+    def run(*args: str):
+        return CliRunner().invoke(cli, [str(arg) for arg in args], prog_name="docgen",
+                                  catch_exceptions=False)
+    return run
+
+
+@pytest.fixture
+def exchange_sample(tmp_path):
+    """Copy one Exchange sample into tmp_path, so tests may change it."""
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copyfile(EXCHANGE_SAMPLES / name, target)
+        return target
+    return copy
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """`docgen demo` once per session: tests read its bundle, HTML and PDF."""
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out

@@ -1,0 +1,135 @@
+"""The bundle: schema v1, canonical atomic writes, validation with key paths, versions."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+import pytest
+
+from conftest import EXCHANGE_SAMPLES
+from docgen.atomic import write_atomic
+from docgen.bundle import dump_bundle, load_bundle, new_bundle, parse_bundle, put_section, save_bundle
+from docgen.bundle.schema import schema_errors, schema_text
+from docgen.errors import BundleError
+from docgen.sources.exchange_certs import import_exchange_certs
+
+
+@pytest.fixture(scope="module")
+def bundle() -> dict:
+    result = import_exchange_certs([EXCHANGE_SAMPLES / "contoso-exchange-certs.json"])
+    return put_section(new_bundle("Contoso", "2026-11-02T09:30:00Z"), result)
+
+
+def test_a_fresh_bundle_has_the_documented_top_level(bundle):
+    assert sorted(bundle) == ["collected_at", "inputs", "organization", "run_id", "schema_version",
+                              "sections", "tool_version"]
+    assert bundle["schema_version"] == 1
+    assert bundle["collected_at"] == "2026-11-02T09:30:00Z"
+    section = bundle["sections"]["exchange_certificates"]
+    assert (section["status"], section["errors"]) == ("ok", [])
+    assert schema_errors(bundle) == []
+
+
+def test_schema_is_published_inside_the_package():
+    schema = json.loads(schema_text())
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "exchange_certificates" in schema["properties"]["sections"]["properties"]
+
+
+def test_canonical_bytes_are_sorted_utf8_and_stable(bundle):
+    raw = dump_bundle(bundle)
+    assert raw == dump_bundle(json.loads(raw))
+    assert raw.endswith(b"}\n")
+    assert list(json.loads(raw)) == sorted(json.loads(raw))
+
+
+def test_round_trip_keeps_bytes_and_hash(tmp_path, bundle):
+    path = tmp_path / "b.json"
+    raw = save_bundle(path, bundle)
+    loaded = load_bundle(path)
+    assert loaded.raw == raw == path.read_bytes()
+    assert loaded.data == bundle
+    assert len(loaded.sha256) == 64
+
+
+def test_every_schema_error_is_reported_with_its_key_path(bundle):
+    broken = copy.deepcopy(bundle)
+    items = broken["sections"]["exchange_certificates"]["items"]
+    items[3]["default_smtp_certificate"]["not_after"] = "yesterday"
+    items[1]["default_smtp_certificate"]["thumbprint_sha1"] = "abc"
+    del items[0]["name"]
+    broken["sections"]["exchange_certificates"]["status"] = "fine"
+    broken["inputs"][0]["size"] = -1
+    broken["surprise"] = True
+    with pytest.raises(BundleError) as caught:
+        parse_bundle(dump_bundle(broken), "b.json")
+    assert str(caught.value) == "b.json: not a valid bundle (6 errors)"
+    assert caught.value.problems == [
+        "(top): unknown key 'surprise'",
+        "inputs[0].size: -1 is less than the minimum of 0",
+        "sections.exchange_certificates.items[0]: missing 'name'",
+        "sections.exchange_certificates.items[1].default_smtp_certificate.thumbprint_sha1: "
+        "'abc' does not match '^[0-9A-F]{40}$'",
+        "sections.exchange_certificates.items[3].default_smtp_certificate.not_after: "
+        "not a date ('yesterday')",
+        "sections.exchange_certificates.status: 'fine' is not one of 'ok', 'partial', 'error', 'skipped'",
+    ]
+
+
+def test_a_newer_schema_version_is_refused(bundle):
+    newer = dict(bundle, schema_version=2)
+    with pytest.raises(BundleError) as caught:
+        parse_bundle(dump_bundle(newer), "future.json")
+    assert str(caught.value) == ("future.json: schema_version 2 is newer than this docgen understands "
+                                 "(up to 1); upgrade docgen to read it")
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b'{"schema_version": 1,', "b.json: line 1 column 22: not valid JSON (Expecting property name "
+                               "enclosed in double quotes)"),
+    (b"[1, 2]", "b.json: not a bundle (the top level is not an object)"),
+    (b'{"sections": {}}', "b.json: not a bundle (no schema_version)"),
+    (b'{"schema_version": "one"}', "b.json: schema_version 'one' is not a version number"),
+    (b"\xff\xfe{}", "b.json: byte 0: not UTF-8 text"),
+])
+def test_unreadable_bundles(raw, message):
+    with pytest.raises(BundleError) as caught:
+        parse_bundle(raw, "b.json")
+    assert str(caught.value) == message
+
+
+def test_put_section_replaces_the_section_and_its_inputs(bundle):
+    again = import_exchange_certs([EXCHANGE_SAMPLES / "contoso-exchange-servers.ldf"])
+    updated = put_section(bundle, again)
+    assert [i["name"] for i in updated["inputs"]] == ["contoso-exchange-servers.ldf"]
+    assert updated["run_id"] != bundle["run_id"]
+    assert bundle["inputs"][0]["name"] == "contoso-exchange-certs.json"  # the original is untouched
+
+
+def test_an_invalid_bundle_is_never_written(tmp_path, bundle):
+    broken = dict(bundle, organization=None)
+    with pytest.raises(BundleError, match="refusing to write an invalid bundle: organization: "
+                                          "None is not of type 'string'"):
+        save_bundle(tmp_path / "b.json", broken)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_leaves_old_file_or_new_never_half(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old")
+
+    with pytest.raises(TypeError):
+        write_atomic(target, None)  # fails while writing: the temp file goes away
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert oct(os.stat(target).st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
