@@ -14,13 +14,13 @@ import click
 
 from docgen import __version__
 from docgen.bundle import load_bundle, save_bundle
-from docgen.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
+from docgen.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
 from docgen.progress import status
-from docgen.render import FORMATS, RenderRequest, default_stem, parse_formats
+from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
 from docgen.render.context import DocumentOptions
 from docgen.sources.exchange_certs import import_exchange_certs
 from docgen.sources.powershell import to_datetime
-from docgen.workflow import ImportFailed, bundle_with_section, run_demo, write_documents
+from docgen.workflow import ImportFailed, bundle_with_section, run_demo, write_diff, write_documents
 
 
 class DocgenGroup(click.Group):
@@ -152,6 +152,53 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str, title: s
         written = write_documents(loaded, out_dir, request)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@cli.command(epilog=_example("docgen diff before.bundle.json after.bundle.json -o changes",
+                             "docgen diff before.json after.json -o out --format json --fail-on-change"))
+@click.argument("before_path", metavar="BEFORE", type=click.Path(path_type=Path))
+@click.argument("after_path", metavar="AFTER", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder for the diff documents (created if missing).")
+@click.option("--format", "formats", default="html,pdf,json", show_default=True,
+              help=f"Comma-separated: {', '.join(DIFF_FORMATS)}.")
+@click.option("--changes-only", is_flag=True,
+              help="Leave unchanged objects out of the PDF and start the HTML on 'changes only'.")
+@click.option("--fail-on-change", is_flag=True,
+              help="Exit with code 3 when the bundles differ (4 when parts could not be compared).")
+@click.option("--author", default="", help="Author shown in the documents.")
+@click.option("--title", default=None, help="Document title (default: 'Changes: <org>').")
+@click.option("--name", "stem", default="diff", show_default=True, help="File name without extension.")
+def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, changes_only: bool,
+         fail_on_change: bool, author: str, title: str | None, stem: str) -> None:
+    """Compare two bundles: what was added, removed, modified or replaced.
+
+    Objects are matched by identity keys, never by position. Volatile facts
+    (collection time, run id, TTLs) are listed apart and are not changes. Exit
+    codes: 0 done; with --fail-on-change, 3 if anything changed, else 4 if a
+    section or lookup could not be compared.
+    """
+    chosen = parse_formats(formats, DIFF_FORMATS)
+    request = RenderRequest(formats=chosen, stem=stem,
+                            options=DocumentOptions(title=title, author=author))
+    with status("Comparing bundles"):
+        result = write_diff(before_path, after_path, out_dir, request, changes_only)
+    summary = result.document["summary"]
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    if result.document["result"] == "no changes":
+        click.echo("no changes")
+    else:
+        click.echo(f"{summary['changes']} change(s)")
+    incomplete = summary["unknown"] or summary["not_comparable"]
+    if incomplete:
+        click.echo(f"warning: not comparable: {', '.join(summary['not_comparable']) or '-'}; "
+                   f"unknown objects: {summary['unknown']}", err=True)
+    if fail_on_change:
+        if result.document["result"] == "changed":
+            click.get_current_context().exit(EXIT_CHANGED)
+        if incomplete:
+            click.get_current_context().exit(EXIT_PARTIAL)
 
 
 @cli.command(epilog=_example("docgen validate contoso.bundle.json"))

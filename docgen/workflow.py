@@ -10,7 +10,8 @@ from docgen.atomic import write_all_atomic
 from docgen.bundle import LoadedBundle, load_bundle, new_bundle, parse_bundle, put_section, save_bundle
 from docgen.dates import iso_utc
 from docgen.errors import DocgenError
-from docgen.render import RenderRequest, render_documents
+from docgen.diff import diff_bundles
+from docgen.render import RenderRequest, render_diff_documents, render_documents
 from docgen.render.context import DocumentOptions
 from docgen.resources import data_dir
 from docgen.sources.exchange_certs import import_exchange_certs
@@ -56,6 +57,24 @@ def write_documents(loaded: LoadedBundle, out_dir: Path, request: RenderRequest,
     files = {out_dir / name: data for name, data in outputs.items()}
     write_all_atomic(files)
     return list(files)
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    document: dict
+    written: list[Path]
+
+
+def write_diff(before_path: Path, after_path: Path, out_dir: Path, request: RenderRequest,
+               changes_only: bool = False) -> DiffResult:
+    """Load (and migrate) both bundles, compare, render, then write each file atomically."""
+    before = load_bundle(before_path)
+    after = load_bundle(after_path)
+    document = diff_bundles(before, after, rules=request.rules)
+    outputs = render_diff_documents(document, before, after, request, changes_only=changes_only)
+    files = {out_dir / name: data for name, data in outputs.items()}
+    write_all_atomic(files)
+    return DiffResult(document, list(files))
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,26 @@
-"""Render: bundle + findings -> documents (HTML, PDF). Never runs a lookup."""
+"""Render: bundle + findings (or a diff) -> documents. Never runs a lookup."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from docgen.bundle import LoadedBundle
 from docgen.checks import run_checks
 from docgen.dates import parse_iso
+from docgen.diff import dump_diff
 from docgen.errors import DocgenError
 from docgen.render.context import DocumentOptions, report_context
+from docgen.render.diff_context import diff_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
 from docgen.resources import data_dir
 
 FORMATS = ("html", "pdf")
+DIFF_FORMATS = ("html", "pdf", "json")
+DIFF_TEMPLATE = "diff.html.j2"
 BUNDLE_ATTACHMENT = "bundle.json"
 
 
@@ -39,12 +45,8 @@ def parse_formats(text: str, allowed: tuple[str, ...] = FORMATS) -> tuple[str, .
 
 def render_documents(loaded: LoadedBundle, request: RenderRequest,
                      warnings: list[str] | None = None) -> dict[str, bytes]:
-    """Every requested document as bytes, by file name; nothing is written here."""
-    if "pdf" in request.formats:
-        load_weasyprint()  # fail before any work if Pango is missing
-    builtin = data_dir("templates")
-    template_dirs = [request.template_override, builtin] if request.template_override else [builtin]
-    env = make_environment(template_dirs)
+    """Every requested document of the report, by file name; nothing is written here."""
+    env, template_dirs = _environment(request)
     findings = run_checks(loaded.data, request.rules)
     outputs: dict[str, bytes] = {}
     if "html" in request.formats:
@@ -52,13 +54,50 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
         outputs[f"{request.stem}.html"] = render_template(env, REPORT_TEMPLATE, context).encode()
     if "pdf" in request.formats:
         context = report_context(loaded, findings, request.options, media="print")
-        html = render_template(env, REPORT_TEMPLATE, context)
-        outputs[f"{request.stem}.pdf"] = render_pdf(
-            html, base_dir=builtin, allowed_roots=template_dirs,
-            attachments=[PdfAttachment(BUNDLE_ATTACHMENT, loaded.raw,
-                                       "The docgen bundle this document was built from")],
-            moment=parse_iso(loaded.data["collected_at"]), warnings=warnings)
+        attachments = [PdfAttachment(BUNDLE_ATTACHMENT, loaded.raw,
+                                     "The docgen bundle this document was built from")]
+        outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, REPORT_TEMPLATE, context,
+                                              attachments, loaded.data["collected_at"], warnings)
     return outputs
+
+
+def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBundle,
+                          request: RenderRequest, *, changes_only: bool = False,
+                          warnings: list[str] | None = None) -> dict[str, bytes]:
+    """The diff as JSON, HTML (with a changes-only switch) and PDF (the option picks one)."""
+    env, template_dirs = _environment(request)
+    raw_diff = dump_diff(document)
+    outputs: dict[str, bytes] = {}
+    if "json" in request.formats:
+        outputs[f"{request.stem}.json"] = raw_diff
+    if "html" in request.formats:
+        context = diff_context(document, request.options, media="screen", changes_only=changes_only)
+        outputs[f"{request.stem}.html"] = render_template(env, DIFF_TEMPLATE, context).encode()
+    if "pdf" in request.formats:
+        context = diff_context(document, request.options, media="print", changes_only=changes_only)
+        attachments = [
+            PdfAttachment("before.bundle.json", before.raw, "The bundle before the change"),
+            PdfAttachment("after.bundle.json", after.raw, "The bundle after the change"),
+            PdfAttachment("diff.json", raw_diff, "The diff of the two bundles (docgen diff schema 1)"),
+        ]
+        outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, DIFF_TEMPLATE, context, attachments,
+                                              after.data["collected_at"], warnings)
+    return outputs
+
+
+def _environment(request: RenderRequest) -> tuple[jinja2.Environment, list[Path]]:
+    if "pdf" in request.formats:
+        load_weasyprint()  # fail before any work if Pango is missing
+    builtin = data_dir("templates")
+    template_dirs = [request.template_override, builtin] if request.template_override else [builtin]
+    return make_environment(template_dirs), template_dirs
+
+
+def _pdf(env: jinja2.Environment, template_dirs: list[Path], template: str, context: dict,
+         attachments: list[PdfAttachment], moment: str, warnings: list[str] | None) -> bytes:
+    html = render_template(env, template, context)
+    return render_pdf(html, base_dir=template_dirs[-1], allowed_roots=template_dirs,
+                      attachments=attachments, moment=parse_iso(moment), warnings=warnings)
 
 
 def default_stem(bundle_path: Path) -> str:

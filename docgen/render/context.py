@@ -48,6 +48,10 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         "media": media,
         "doc": {
             "title": options.title or f"As-built documentation: {bundle['organization']}",
+            "description": (f"As-built documentation of {bundle['organization']}, "
+                            f"collected {bundle['collected_at']}"),
+            # stored in the PDF's document information, where `docgen verify` reads it
+            "custom_meta": {"docgen-bundle-sha256": loaded.sha256},
             "organization": bundle["organization"],
             "author": options.author,
             "classification": options.classification,

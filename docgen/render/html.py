@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 
 from docgen.dates import parse_iso
+from docgen.diff.engine import show
 from docgen.errors import RenderError
 
 REPORT_TEMPLATE = "report.html.j2"
@@ -23,7 +24,7 @@ def make_environment(template_dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(datetime=format_datetime, day=format_day, filesize=format_size,
-                       dash=dash)
+                       dash=dash, show=show)
     return env
 
 

@@ -1,0 +1,120 @@
+"""The published diff document: both bundles' identities, every change, findings, volatile facts."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from docgen import __version__
+from docgen.bundle import LoadedBundle
+from docgen.bundle.model import SECTION_ORDER
+from docgen.bundle.schema import key_path
+from docgen.checks import Finding, run_checks
+from docgen.diff.engine import KINDS, Comparison, VolatileMatcher, compare_bundles
+from docgen.errors import DocgenError
+
+DIFF_SCHEMA_VERSION = 1
+DIFF_SCHEMA_FILE = "diff.schema.json"
+
+
+def default_volatile_patterns() -> list[str]:
+    text = resources.files("docgen.diff").joinpath("volatile.toml").read_text("utf-8")
+    return list(tomllib.loads(text)["patterns"])
+
+
+def diff_bundles(before: LoadedBundle, after: LoadedBundle, *, rules: dict | None = None,
+                 volatile_patterns: list[str] | None = None) -> dict:
+    """Compare two loaded (already migrated) bundles into the diff document."""
+    patterns = default_volatile_patterns() if volatile_patterns is None else volatile_patterns
+    comparison = compare_bundles(before.data, after.data, VolatileMatcher(patterns),
+                                 list(SECTION_ORDER))
+    not_comparable = {section.name for section in comparison.sections if not section.comparable}
+    document = {
+        "diff_schema_version": DIFF_SCHEMA_VERSION,
+        "tool_version": __version__,
+        "before": _identity(before),
+        "after": _identity(after),
+        "result": "changed" if comparison.has_changes else "no changes",
+        "summary": _summary(comparison),
+        "top_level": [asdict(change) for change in comparison.top_level],
+        "sections": [_section(section) for section in comparison.sections],
+        "findings": _findings(run_checks(before.data, rules), run_checks(after.data, rules),
+                              not_comparable),
+        "volatile": [asdict(change) for change in comparison.volatile],
+    }
+    return document
+
+
+def _identity(loaded: LoadedBundle) -> dict:
+    data = loaded.data
+    return {"name": Path(loaded.source).name, "sha256": loaded.sha256, "run_id": data["run_id"],
+            "collected_at": data["collected_at"], "organization": data["organization"],
+            "schema_version": data["schema_version"], "tool_version": data["tool_version"]}
+
+
+def _summary(comparison: Comparison) -> dict:
+    by_section = {}
+    for section in comparison.sections:
+        counts = {kind: 0 for kind in KINDS}
+        for change in section.changes:
+            counts[change.kind] += 1
+        by_section[section.name] = {"comparable": section.comparable, "unchanged": len(section.unchanged),
+                                    **counts}
+    total = sum(1 for change in comparison.changes if change.kind != "unknown")
+    return {"changes": total + len(comparison.top_level),
+            "unknown": sum(1 for change in comparison.changes if change.kind == "unknown"),
+            "not_comparable": [s.name for s in comparison.sections if not s.comparable],
+            "by_section": by_section}
+
+
+def _section(section) -> dict:
+    return {
+        "name": section.name,
+        "title": section.title,
+        "comparable": section.comparable,
+        "reason": section.reason,
+        "changes": [{"kind": c.kind, "noun": c.noun, "key": c.key, "label": c.label, "path": c.path,
+                     "summary": c.summary, "fields": [asdict(f) for f in c.fields],
+                     "old": c.old, "new": c.new} for c in section.changes],
+        "unchanged": [asdict(item) for item in section.unchanged],
+    }
+
+
+def _findings(before: list[Finding], after: list[Finding], not_comparable: set[str]) -> dict:
+    old = {finding.id: finding for finding in before}
+    new = {finding.id: finding for finding in after}
+    result: dict[str, list] = {"new": [], "resolved": [], "unchanged": [], "not_comparable": []}
+    for finding_id in sorted(set(old) | set(new)):
+        finding = new.get(finding_id) or old[finding_id]
+        if finding.section in not_comparable:
+            result["not_comparable"].append(finding.as_dict())
+        elif finding_id not in old:
+            result["new"].append(finding.as_dict())
+        elif finding_id not in new:
+            result["resolved"].append(finding.as_dict())
+        else:
+            result["unchanged"].append(finding.as_dict())
+    return result
+
+
+def diff_schema_text() -> str:
+    return resources.files("docgen.diff").joinpath(DIFF_SCHEMA_FILE).read_text("utf-8")
+
+
+def validate_diff(document: dict) -> None:
+    """Our own output must match the published schema; a mismatch is a docgen bug."""
+    validator = Draft202012Validator(json.loads(diff_schema_text()))
+    problems = [f"{key_path(e.absolute_path) or '(top)'}: {e.message}"
+                for e in validator.iter_errors(document)]
+    if problems:
+        raise DocgenError(f"internal error: the diff does not match its schema: {problems[0]}")
+
+
+def dump_diff(document: dict) -> bytes:
+    validate_diff(document)
+    return (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,370 @@
+"""Comparing two bundles object by object, by identity keys, never by position.
+
+The result is plain data (dataclasses) that docgen/diff/document.py turns into
+the published diff JSON and the templates into HTML and PDF.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from docgen.diff.spec import SECTION_DIFFS, Collection, SectionDiff
+
+ADDED, REMOVED, MODIFIED, REPLACED, UNKNOWN = "added", "removed", "modified", "replaced", "unknown"
+KINDS = (ADDED, REMOVED, MODIFIED, REPLACED, UNKNOWN)
+# A section in one of these states was not (fully) collected: it cannot be compared.
+NOT_COMPARABLE_STATUSES = ("error", "skipped")
+_SECTION_META = ("status", "errors", "collected_at")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One value that differs; `path` is relative to the object that holds it."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class Change:
+    section: str
+    kind: str
+    noun: str
+    key: str
+    label: str
+    path: str
+    fields: list[FieldChange] = field(default_factory=list)
+    old: Any = None
+    new: Any = None
+    summary: str = ""
+
+
+@dataclass
+class Unchanged:
+    noun: str
+    key: str
+    label: str
+
+
+@dataclass
+class SectionComparison:
+    name: str
+    title: str
+    comparable: bool
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)
+    unchanged: list[Unchanged] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    sections: list[SectionComparison]
+    volatile: list[FieldChange]
+    top_level: list[FieldChange]
+
+    @property
+    def changes(self) -> list[Change]:
+        return [change for section in self.sections for change in section.changes]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.top_level) or any(
+            change.kind != UNKNOWN for change in self.changes)
+
+
+class VolatileMatcher:
+    """fnmatch-like patterns where only '*' is special (brackets are literal)."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        parts = ["^" + re.escape(pattern).replace(r"\*", ".*") + "$" for pattern in patterns]
+        self._regex = re.compile("|".join(parts)) if parts else None
+
+    def __call__(self, path: str) -> bool:
+        return bool(self._regex and self._regex.match(path))
+
+
+def compare_bundles(before: dict, after: dict, volatile: VolatileMatcher,
+                    section_order: list[str]) -> Comparison:
+    """Compare every section present on either side, in `section_order` first."""
+    recorder: list[FieldChange] = []
+    top = _diff_values(_top_fields(before), _top_fields(after), "", volatile, recorder)
+    names = list(dict.fromkeys([*section_order, *before["sections"], *after["sections"]]))
+    sections = [
+        _compare_section(name, before["sections"].get(name), after["sections"].get(name),
+                         volatile, recorder)
+        for name in names if name in before["sections"] or name in after["sections"]]
+    return Comparison(sections=sections, volatile=recorder, top_level=top)
+
+
+def _top_fields(bundle: dict) -> dict:
+    return {name: value for name, value in bundle.items() if name not in ("sections", "schema_version")}
+
+
+def _compare_section(name: str, before: dict | None, after: dict | None,
+                     volatile: VolatileMatcher, recorder: list[FieldChange]) -> SectionComparison:
+    spec = SECTION_DIFFS.get(name) or SectionDiff(
+        title=name, collections=(Collection(path="items", noun="item", label=None),))
+    reason = _not_comparable_reason(before, after)
+    result = SectionComparison(name=name, title=spec.title, comparable=not reason, reason=reason)
+    if reason:
+        return result
+    prefix = f"sections.{name}"
+    for meta in _SECTION_META:
+        _diff_values(before.get(meta), after.get(meta), f"{prefix}.{meta}", volatile, recorder)
+    covered = {collection.path for collection in spec.collections}
+    for collection in spec.collections:
+        _compare_collection(collection, before.get(collection.path), after.get(collection.path),
+                            f"{prefix}.{collection.path}", name, volatile, recorder, result)
+    rest_before = {k: v for k, v in before.items() if k not in covered and k not in _SECTION_META}
+    rest_after = {k: v for k, v in after.items() if k not in covered and k not in _SECTION_META}
+    fields = _diff_values(rest_before, rest_after, prefix, volatile, recorder)
+    if fields:
+        result.changes.append(_finish(Change(section=name, kind=MODIFIED, noun="Section settings",
+                                             key="", label=spec.title, path=prefix, fields=fields)))
+    return result
+
+
+def _not_comparable_reason(before: dict | None, after: dict | None) -> str:
+    for side, section in (("before", before), ("after", after)):
+        if section is None:
+            return f"not collected in the {side} bundle"
+        if section["status"] in NOT_COMPARABLE_STATUSES:
+            errors = "; ".join(error["message"] for error in section["errors"][:3])
+            return f"collection {section['status']} in the {side} bundle" + (f": {errors}" if errors else "")
+    return ""
+
+
+def _elements(collection: Collection, value: Any) -> list[dict]:
+    """The collection's elements; a map's entries become {"name": ..., "value": ...}."""
+    if value is None:
+        return []
+    if collection.is_map:
+        return [{"name": str(name), "value": item} for name, item in value.items()]
+    return list(value)
+
+
+def _identity(element: dict, key_fields: tuple[str, ...]) -> str | None:
+    values = [element.get(name) for name in key_fields]
+    if any(value is None or value == "" for value in values):
+        return None
+    return "/".join(str(value) for value in values)
+
+
+def _keys(collection: Collection) -> tuple[tuple[str, ...], ...]:
+    return (("name",),) if collection.is_map else collection.keys
+
+
+def _match(collection: Collection, before: list[dict], after: list[dict]):
+    """Pair elements by the first key, then by each fallback; return pairs, removed, added."""
+    left, right = before, after
+    pairs: list[tuple[str, dict, dict]] = []
+    for key_fields in _keys(collection):
+        index: dict[str, int] = {}
+        for position, element in enumerate(right):
+            identity = _identity(element, key_fields)
+            if identity is not None:
+                index.setdefault(identity, position)
+        unmatched: list[dict] = []
+        taken: set[int] = set()
+        for element in left:
+            identity = _identity(element, key_fields)
+            position = index.pop(identity, None) if identity is not None else None
+            if position is None:
+                unmatched.append(element)
+            else:
+                taken.add(position)
+                pairs.append((_display_key(collection, element), element, right[position]))
+        left = unmatched
+        right = [element for position, element in enumerate(right) if position not in taken]
+    return (pairs, [(_display_key(collection, e), e) for e in left],
+            [(_display_key(collection, e), e) for e in right])
+
+
+def _display_key(collection: Collection, element: dict) -> str:
+    for key_fields in _keys(collection):
+        identity = _identity(element, key_fields)
+        if identity is not None:
+            return identity
+    return "?"
+
+
+def _label(collection: Collection, key: str, element: dict) -> str:
+    if collection.is_map:
+        return key
+    if collection.label and element.get(collection.label) not in (None, ""):
+        return str(element[collection.label])
+    return key
+
+
+def _compare_collection(collection: Collection, before: Any, after: Any, path: str, section: str,
+                        volatile: VolatileMatcher, recorder: list[FieldChange],
+                        result: SectionComparison) -> None:
+    pairs, removed, added = _match(collection, _elements(collection, before),
+                                   _elements(collection, after))
+    for key, element in removed:
+        result.changes.append(_finish(Change(section=section, kind=REMOVED, noun=collection.noun,
+                                             key=key, label=_label(collection, key, element),
+                                             path=f"{path}[{key}]", old=_plain(collection, element))))
+    for key, element in added:
+        result.changes.append(_finish(Change(section=section, kind=ADDED, noun=collection.noun,
+                                             key=key, label=_label(collection, key, element),
+                                             path=f"{path}[{key}]", new=_plain(collection, element))))
+    for key, old, new in pairs:
+        label = _label(collection, key, new)
+        if old == new:  # the common case, at C speed
+            result.unchanged.append(Unchanged(noun=collection.noun, key=key, label=label))
+            continue
+        change = _compare_pair(collection, key, label, old, new, f"{path}[{key}]", section,
+                               volatile, recorder)
+        if change is None:
+            result.unchanged.append(Unchanged(noun=collection.noun, key=key, label=label))
+        else:
+            result.changes.append(change)
+
+
+def _plain(collection: Collection, element: dict) -> Any:
+    return element["value"] if collection.is_map else element
+
+
+def _compare_pair(collection: Collection, key: str, label: str, old: dict, new: dict, path: str,
+                  section: str, volatile: VolatileMatcher,
+                  recorder: list[FieldChange]) -> Change | None:
+    fields = _diff_object(collection, old, new, path, volatile, recorder)
+    if not fields:
+        return None
+    change = Change(section=section, kind=MODIFIED, noun=collection.noun, key=key, label=label,
+                    path=path, fields=fields)
+    if collection.uncertain and (collection.uncertain(_plain(collection, old))
+                                 or collection.uncertain(_plain(collection, new))):
+        change.kind = UNKNOWN
+    elif collection.replacement and _replaced(collection, old, new):
+        change.kind = REPLACED
+    return _finish(change, collection)
+
+
+def _diff_object(collection: Collection, old: dict, new: dict, path: str,
+                 volatile: VolatileMatcher, recorder: list[FieldChange]) -> list[FieldChange]:
+    if collection.is_map:
+        return _diff_values(old["value"], new["value"], path, volatile, recorder)
+    fields: list[FieldChange] = []
+    child_paths = {child.path: child for child in collection.children}
+    for name in dict.fromkeys([*old, *new]):
+        sub_path = f"{path}.{name}"
+        child = child_paths.get(name)
+        if child is None:
+            fields.extend(_diff_values(old.get(name), new.get(name), sub_path, volatile, recorder))
+        else:
+            fields.extend(_diff_children(child, old.get(name), new.get(name), sub_path, volatile,
+                                         recorder))
+    return [_relative(change, path) for change in fields]
+
+
+def _diff_children(child: Collection, old: Any, new: Any, path: str, volatile: VolatileMatcher,
+                   recorder: list[FieldChange]) -> list[FieldChange]:
+    """A nested keyed collection: added and removed elements, and changed fields of pairs."""
+    if volatile(path):
+        if old != new:
+            recorder.append(FieldChange(path, old, new))
+        return []
+    pairs, removed, added = _match(child, _elements(child, old), _elements(child, new))
+    fields = [FieldChange(f"{path}[{key}]", _plain(child, element), None) for key, element in removed]
+    fields += [FieldChange(f"{path}[{key}]", None, _plain(child, element)) for key, element in added]
+    for key, left, right in pairs:
+        if left != right:
+            element_path = f"{path}[{key}]"
+            fields += [FieldChange(f"{element_path}.{c.path}", c.old, c.new)
+                       for c in _diff_object(child, left, right, element_path, volatile, recorder)]
+    return fields
+
+
+def _diff_values(old: Any, new: Any, path: str, volatile: VolatileMatcher,
+                 recorder: list[FieldChange]) -> list[FieldChange]:
+    """Leaf-level differences under `path` (absolute), volatile ones recorded apart."""
+    if old == new:
+        return []
+    if path and volatile(path):
+        recorder.append(FieldChange(path, old, new))
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        changes: list[FieldChange] = []
+        for name in dict.fromkeys([*old, *new]):
+            sub_path = f"{path}.{name}" if path else str(name)
+            changes.extend(_diff_values(old.get(name), new.get(name), sub_path, volatile, recorder))
+        return changes
+    return [FieldChange(path, old, new)]
+
+
+def _relative(change: FieldChange, prefix: str) -> FieldChange:
+    if change.path.startswith(prefix + "."):
+        return FieldChange(change.path[len(prefix) + 1:], change.old, change.new)
+    return change
+
+
+def _replaced(collection: Collection, old: dict, new: dict) -> bool:
+    rule = collection.replacement
+    assert rule is not None
+    before = (old.get(rule.field) or {}).get(rule.identity)
+    after = (new.get(rule.field) or {}).get(rule.identity)
+    return before is not None and after is not None and before != after
+
+
+def _finish(change: Change, collection: Collection | None = None) -> Change:
+    change.summary = describe(change, collection)
+    return change
+
+
+def describe(change: Change, collection: Collection | None = None) -> str:
+    """The change in a sentence a change board reads."""
+    subject = f"{change.noun} '{change.label}'"
+    if change.kind == ADDED:
+        return f"{subject} added"
+    if change.kind == REMOVED:
+        return f"{subject} removed"
+    if change.kind == REPLACED and collection and collection.replacement:
+        return f"{subject}: {_describe_replacement(change, collection.replacement)}"
+    details = "; ".join(_describe_field(c) for c in change.fields[:6])
+    more = f"; and {len(change.fields) - 6} more" if len(change.fields) > 6 else ""
+    if change.kind == UNKNOWN:
+        return f"{subject}: could not be compared, a lookup failed on one side ({details}{more})"
+    return f"{subject} ({details}{more})"
+
+
+def _describe_replacement(change: Change, rule) -> str:
+    by_path = {c.path: c for c in change.fields}
+    parts = []
+    for name, word in ((rule.identity, rule.identity_label), *rule.details):
+        field_change = by_path.get(f"{rule.field}.{name}")
+        if field_change is not None:
+            parts.append(f"{word} {show(field_change.old)} -> {show(field_change.new)}")
+    return f"{rule.noun} {rule.verb} ({'; '.join(parts)})"
+
+
+def _describe_field(change: FieldChange) -> str:
+    if change.old is None and isinstance(change.new, (dict, list)):
+        return f"{change.path} added"
+    if change.new is None and isinstance(change.old, (dict, list)):
+        return f"{change.path} removed"
+    return f"{change.path} {show(change.old)} -> {show(change.new)}"
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A value as a short phrase: numbers and text plain, lists bracketed, long ones cut."""
+    if value is None:
+        text = "(none)"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str) and _ISO_MOMENT.match(value):
+        text = value[:10] if value.endswith("T00:00:00Z") else f"{value[:10]} {value[11:16]} UTC"
+    elif isinstance(value, str):
+        text = value if value else '""'
+    elif isinstance(value, list):
+        text = "[" + ", ".join(show(item, limit) for item in value) + "]"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k}: {show(v, limit)}" for k, v in value.items()) + "}"
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

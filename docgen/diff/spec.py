@@ -1,0 +1,69 @@
+"""What each section declares so that two bundles can be compared: identity keys.
+
+A section names its keyed collections (lists, or name -> value maps), how their
+elements are identified (a primary key, then fallbacks), what to call them in a
+sentence, and where a changed identity means "replaced" rather than "modified".
+Everything else in a section is compared field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A sub-object whose identity changing means the thing was replaced (renewed)."""
+
+    field: str          # e.g. "default_smtp_certificate"
+    identity: str       # e.g. "thumbprint_sha1"
+    noun: str           # e.g. "default SMTP certificate"
+    verb: str = "replaced"
+    identity_label: str = "identity"
+    # other fields shown old -> new, with the word a reader knows them by
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A keyed collection inside a section, or inside an element of another collection.
+
+    `keys` are tried in order: elements matched by the first key are paired, the
+    rest are tried with the next (so a re-created sync rule with a new id but the
+    same connector and name still reads as modified). Each key is a tuple of field
+    names; for maps (`is_map`) the map's own key is the identity.
+    """
+
+    path: str
+    noun: str
+    keys: tuple[tuple[str, ...], ...] = (("key",),)
+    label: str | None = "name"
+    is_map: bool = False
+    children: tuple["Collection", ...] = ()
+    replacement: Replacement | None = None
+    # True when an element's facts are uncertain (a lookup timed out): such an
+    # element is reported "unknown" instead of changed.
+    uncertain: Callable[[dict], bool] | None = None
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    title: str
+    collections: tuple[Collection, ...] = field(default_factory=tuple)
+
+
+SECTION_DIFFS: dict[str, SectionDiff] = {
+    "exchange_certificates": SectionDiff(
+        title="Exchange default SMTP certificates",
+        collections=(
+            Collection(path="items", noun="Exchange server", label="name",
+                       replacement=Replacement(field="default_smtp_certificate",
+                                               identity="thumbprint_sha1",
+                                               noun="default SMTP certificate",
+                                               verb="renewed/replaced",
+                                               identity_label="thumbprint",
+                                               details=(("not_after", "expires"),))),
+        ),
+    ),
+}
