@@ -7,6 +7,7 @@ problem) and its exit code; see the README's table of exit codes.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,9 +16,11 @@ import click
 from docgen import __version__
 from docgen.bundle import load_bundle, save_bundle
 from docgen.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
+from docgen.build import build_project
 from docgen.progress import status
+from docgen.project import find_project, init_project, load_project
 from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
-from docgen.render.context import DocumentOptions
+from docgen.render.options import DocumentOptions
 from docgen.sources.exchange_certs import import_exchange_certs
 from docgen.sources.powershell import to_datetime
 from docgen.workflow import ImportFailed, bundle_with_section, run_demo, write_diff, write_documents
@@ -135,23 +138,75 @@ def _finish_import(bundle_path: Path, result, organization: str | None, strict: 
               help="Folder for the documents (created if missing).")
 @click.option("--format", "formats", default="html,pdf", show_default=True,
               help=f"Comma-separated: {', '.join(FORMATS)}.")
-@click.option("--author", default="", help="Author shown on the cover and in PDF metadata.")
+@click.option("--author", default=None, help="Author shown on the cover and in PDF metadata.")
 @click.option("--title", default=None, help="Document title (default: 'As-built documentation: <org>').")
-@click.option("--classification", default="", help="Label printed on the cover and page headers.")
+@click.option("--classification", default=None, help="Label printed on the cover and page headers.")
 @click.option("--name", "stem", default=None,
               help="File name without extension (default: the bundle's name without .bundle.json).")
-def render(bundle_path: Path, out_dir: Path, formats: str, author: str, title: str | None,
-           classification: str, stem: str | None) -> None:
-    """Write documents (HTML, PDF/A-3b) from a bundle."""
+@click.option("--no-project", is_flag=True,
+              help="Ignore the docgen.toml of the folder you are in (branding, notes, detail levels).")
+def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, title: str | None,
+           classification: str | None, stem: str | None, no_project: bool) -> None:
+    """Write documents (HTML, PDF/A-3b) from a bundle.
+
+    Inside a project folder (see `docgen init`) the options of its docgen.toml,
+    its notes and template overrides apply; the flags here take precedence.
+    """
     chosen = parse_formats(formats)
     loaded = load_bundle(bundle_path)
-    request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path),
-                            options=DocumentOptions(title=title, author=author,
-                                                    classification=classification))
+    options = _with_flags(_project_options(no_project), title=title, author=author,
+                          classification=classification)
+    request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options)
     with status(f"Rendering {', '.join(chosen)}"):
         written = write_documents(loaded, out_dir, request)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def _project_options(ignore: bool) -> DocumentOptions:
+    root = None if ignore else find_project(Path.cwd())
+    return load_project(root).options if root else DocumentOptions()
+
+
+def _with_flags(options: DocumentOptions, **flags: str | None) -> DocumentOptions:
+    changes = {name: value for name, value in flags.items() if value is not None}
+    if "author" in changes:
+        changes["authors"] = ()
+    return replace(options, **changes)
+
+
+@cli.command(epilog=_example("docgen init customers/contoso --organization Contoso"))
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--organization", required=True, help="The customer's name, for the title and cover.")
+def init(folder: Path, organization: str) -> None:
+    """Create a project folder: docgen.toml, notes/, raw/, collectors/ and a how-to."""
+    for path in init_project(folder, organization):
+        click.echo(f"created {path}")
+    click.echo(f"next: put the collectors' output into {folder / 'raw'} and run 'docgen build' there")
+
+
+@cli.command(epilog=_example("docgen build", "docgen build --project customers/contoso"))
+@click.option("--project", "project_dir", type=click.Path(path_type=Path), default=None,
+              help="The project folder (default: the one you are in, or above it).")
+def build(project_dir: Path | None) -> None:
+    """Import everything under raw/, write the bundle and every document to out/."""
+    root = find_project(project_dir or Path.cwd())
+    if root is None:
+        raise DocgenError("not inside a docgen project (no docgen.toml here or above); "
+                          "create one with 'docgen init'", source=str(project_dir or Path.cwd()))
+    project = load_project(root)
+    with status("Building"):
+        result = build_project(project)
+    click.echo(f"wrote {result.bundle_path}")
+    for path in result.documents:
+        click.echo(f"wrote {path}")
+    for name in result.skipped:
+        click.echo(f"warning: {name}: not an input docgen recognises; skipped", err=True)
+    for source in result.results:
+        for error in source.errors:
+            click.echo(f"warning: {error}", err=True)
+    if result.partial:
+        click.get_current_context().exit(EXIT_PARTIAL)
 
 
 @cli.command(epilog=_example("docgen diff before.bundle.json after.bundle.json -o changes",
@@ -179,8 +234,8 @@ def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, chang
     section or lookup could not be compared.
     """
     chosen = parse_formats(formats, DIFF_FORMATS)
-    request = RenderRequest(formats=chosen, stem=stem,
-                            options=DocumentOptions(title=title, author=author))
+    options = _with_flags(_project_options(False), title=title, author=author or None)
+    request = RenderRequest(formats=chosen, stem=stem, options=options)
     with status("Comparing bundles"):
         result = write_diff(before_path, after_path, out_dir, request, changes_only)
     summary = result.document["summary"]

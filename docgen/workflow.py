@@ -12,7 +12,7 @@ from docgen.dates import iso_utc
 from docgen.errors import DocgenError
 from docgen.diff import diff_bundles
 from docgen.render import RenderRequest, render_diff_documents, render_documents
-from docgen.render.context import DocumentOptions
+from docgen.render.options import DocumentOptions
 from docgen.resources import data_dir
 from docgen.sources.exchange_certs import import_exchange_certs
 from docgen.sources.result import SourceResult
@@ -70,7 +70,7 @@ def write_diff(before_path: Path, after_path: Path, out_dir: Path, request: Rend
     """Load (and migrate) both bundles, compare, render, then write each file atomically."""
     before = load_bundle(before_path)
     after = load_bundle(after_path)
-    document = diff_bundles(before, after, rules=request.rules)
+    document = diff_bundles(before, after, rules=request.rules())
     outputs = render_diff_documents(document, before, after, request, changes_only=changes_only)
     files = {out_dir / name: data for name, data in outputs.items()}
     write_all_atomic(files)

@@ -57,19 +57,25 @@ def _is_bundle_date(value: Any) -> bool:
 
 
 def schema_errors(document: Any) -> list[str]:
-    """Every schema error as 'key.path[3].name: message', in document order.
-
-    jsonschema reports each missing required key on its own; they are joined
-    into one 'missing ...' line per object.
-    """
+    """Every schema error of a bundle as 'key.path[3].name: message', in document order."""
     try:
         _fast_validator()(document)
         return []
     except fastjsonschema.JsonSchemaValueException as exc:
         first = exc.message
-    errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    errors = list(_validator().iter_errors(document))
     if not errors:  # the two validators disagree: report what the fast one saw
         return [first]
+    return format_errors(errors)
+
+
+def format_errors(errors: list[ValidationError]) -> list[str]:
+    """jsonschema errors as 'key.path[3].name: message' lines, in document order.
+
+    jsonschema reports each missing required key on its own; they are joined
+    into one 'missing ...' line per object.
+    """
+    errors = sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
     lines: list[str] = []
     missing: dict[str, list[str]] = {}
     for error in errors:

@@ -9,12 +9,14 @@ import jinja2
 
 from docgen.bundle import LoadedBundle
 from docgen.checks import run_checks
+from docgen.checks.rules import default_rules, with_overrides
 from docgen.dates import parse_iso
 from docgen.diff import dump_diff
 from docgen.errors import DocgenError
-from docgen.render.context import DocumentOptions, report_context
+from docgen.render.context import report_context
 from docgen.render.diff_context import diff_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
+from docgen.render.options import DocumentOptions
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
 from docgen.resources import data_dir
 
@@ -29,8 +31,9 @@ class RenderRequest:
     formats: tuple[str, ...]
     stem: str
     options: DocumentOptions = field(default_factory=DocumentOptions)
-    template_override: Path | None = None
-    rules: dict | None = None
+
+    def rules(self) -> dict:
+        return with_overrides(default_rules(), self.options.rule_overrides, "rule overrides")
 
 
 def parse_formats(text: str, allowed: tuple[str, ...] = FORMATS) -> tuple[str, ...]:
@@ -47,7 +50,7 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
                      warnings: list[str] | None = None) -> dict[str, bytes]:
     """Every requested document of the report, by file name; nothing is written here."""
     env, template_dirs = _environment(request)
-    findings = run_checks(loaded.data, request.rules)
+    findings = run_checks(loaded.data, request.rules())
     outputs: dict[str, bytes] = {}
     if "html" in request.formats:
         context = report_context(loaded, findings, request.options, media="screen")
@@ -89,8 +92,7 @@ def _environment(request: RenderRequest) -> tuple[jinja2.Environment, list[Path]
     if "pdf" in request.formats:
         load_weasyprint()  # fail before any work if Pango is missing
     builtin = data_dir("templates")
-    template_dirs = [request.template_override, builtin] if request.template_override else [builtin]
-    return make_environment(template_dirs), template_dirs
+    return make_environment(builtin, request.options.templates), [builtin]
 
 
 def _pdf(env: jinja2.Environment, template_dirs: list[Path], template: str, context: dict,

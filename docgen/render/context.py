@@ -1,70 +1,105 @@
-"""The whole document's template context, built from a bundle and its findings."""
+"""The whole report's template context, built from a bundle, its findings and the options."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from datetime import datetime
 
 from docgen import __version__
 from docgen.bundle import LoadedBundle, ordered_sections
 from docgen.checks import SEVERITIES, Finding
+from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
 from docgen.dates import parse_iso
+from docgen.render.notes import render_note
+from docgen.render.options import OFF, DocumentOptions
 from docgen.render.views import SECTION_VIEWS
 
-
-@dataclass(frozen=True)
-class DocumentOptions:
-    """What the person rendering decides (not facts): title, author, label."""
-
-    title: str | None = None
-    author: str = ""
-    classification: str = ""
-    extra: dict = field(default_factory=dict)
+INTRO_NOTES = (("intro.md", "Introduction"), ("scope.md", "Scope"))
 
 
 def report_context(loaded: LoadedBundle, findings: list[Finding], options: DocumentOptions,
                    *, media: str) -> dict:
     bundle = loaded.data
     as_of = parse_iso(bundle["collected_at"])
-    sections = []
-    for name in ordered_sections(bundle):
-        section = bundle["sections"][name]
-        spec = SECTION_VIEWS.get(name)
-        own = [finding for finding in findings if finding.section == name]
-        sections.append({
-            "name": name,
-            "anchor": f"sec-{name}",
-            "title": spec.title if spec else name,
-            "template": spec.template if spec else "sections/unknown.html.j2",
-            "status": section["status"],
-            "errors": section["errors"],
-            "collected_at": section["collected_at"],
-            "findings": [finding.as_dict() for finding in own],
-            "view": spec.build(section, as_of, own) if spec and section["items"] else {},
-        })
+    shown = [name for name in ordered_sections(bundle) if options.detail_of(name) > OFF]
+    records = [record for record in apply_acceptances(findings, list(options.accepted_risks), as_of)
+               if record["section"] in shown]
+    sections = [_section(name, bundle["sections"][name], records, options, as_of) for name in shown]
+    open_records = [record for record in records if counts_as_open(record)]
     counts = {severity: 0 for severity in SEVERITIES}
-    for finding in findings:
-        counts[finding.severity] += 1
+    for record in open_records:
+        counts[record["severity"]] += 1
     return {
         "media": media,
-        "doc": {
-            "title": options.title or f"As-built documentation: {bundle['organization']}",
-            "description": (f"As-built documentation of {bundle['organization']}, "
-                            f"collected {bundle['collected_at']}"),
-            # stored in the PDF's document information, where `docgen verify` reads it
-            "custom_meta": {"docgen-bundle-sha256": loaded.sha256},
-            "organization": bundle["organization"],
-            "author": options.author,
-            "classification": options.classification,
-            "collected_at": bundle["collected_at"],
-            "tool_version": bundle["tool_version"],
-            "renderer_version": __version__,
-            "bundle_sha256": loaded.sha256,
-            "run_id": bundle["run_id"],
-            "schema_version": bundle["schema_version"],
-        },
-        "findings": [finding.as_dict() for finding in findings],
+        "doc": _doc(loaded, options),
+        "findings": open_records,
+        "accepted_findings": [record for record in records if record["status"] == ACCEPTED],
         "severity_counts": counts,
         "sections": sections,
         "section_titles": {section["name"]: section["title"] for section in sections},
         "inputs": bundle["inputs"],
+        "chapters": _chapters(options),
+        "appendices": _appendices(options),
     }
+
+
+def _doc(loaded: LoadedBundle, options: DocumentOptions) -> dict:
+    bundle = loaded.data
+    return {
+        "title": options.title or f"As-built documentation: {bundle['organization']}",
+        "description": (f"As-built documentation of {bundle['organization']}, "
+                        f"collected {bundle['collected_at']}"),
+        # stored in the PDF's document information, where `docgen verify` reads it
+        "custom_meta": {"docgen-bundle-sha256": loaded.sha256},
+        "organization": bundle["organization"],
+        "author": options.author_line,
+        "classification": options.classification,
+        "accent_color": options.accent_color,
+        "logo": options.logo.data_uri() if options.logo else None,
+        "revisions": [vars(revision) for revision in options.revisions],
+        "collected_at": bundle["collected_at"],
+        "tool_version": bundle["tool_version"],
+        "renderer_version": __version__,
+        "bundle_sha256": loaded.sha256,
+        "run_id": bundle["run_id"],
+        "schema_version": bundle["schema_version"],
+    }
+
+
+def _section(name: str, section: dict, records: list[dict], options: DocumentOptions,
+             as_of: datetime) -> dict:
+    spec = SECTION_VIEWS.get(name)
+    own = [record for record in records if record["section"] == name]
+    note = options.notes.get(f"{name}.md")
+    return {
+        "name": name,
+        "anchor": f"sec-{name}",
+        "title": spec.title if spec else name,
+        "template": spec.template if spec else "sections/unknown.html.j2",
+        "detail": options.detail_of(name),
+        "status": section["status"],
+        "errors": section["errors"],
+        "collected_at": section["collected_at"],
+        "findings": own,
+        "note": render_note(note, heading_offset=1) if note else None,
+        "view": spec.build(section, as_of, own) if spec and section["items"] else {},
+    }
+
+
+def _chapters(options: DocumentOptions) -> list[dict]:
+    """intro.md and scope.md, before the findings."""
+    return [_chapter(name, default_title, options.notes[name])
+            for name, default_title in INTRO_NOTES if name in options.notes]
+
+
+def _appendices(options: DocumentOptions) -> list[dict]:
+    names = sorted(name for name in options.notes if name.startswith("appendix-"))
+    return [_chapter(name, "Appendix: " + name[len("appendix-"):-len(".md")].replace("-", " "),
+                     options.notes[name]) for name in names]
+
+
+def _chapter(name: str, default_title: str, text: str) -> dict:
+    html = render_note(text)
+    # A note that opens with its own heading names the chapter; otherwise we do.
+    return {"id": "note-" + name[:-len(".md")], "html": html,
+            "title": None if str(html).lstrip().startswith("<h1") else default_title}
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docgen import __version__
 from docgen.diff.engine import KINDS
-from docgen.render.context import DocumentOptions
+from docgen.render.options import DocumentOptions
 
 
 def diff_context(document: dict, options: DocumentOptions, *, media: str, changes_only: bool) -> dict:

@@ -13,10 +13,15 @@ from docgen.errors import RenderError
 REPORT_TEMPLATE = "report.html.j2"
 
 
-def make_environment(template_dirs: list[Path]) -> jinja2.Environment:
-    """Templates are looked up in order: a customer's override folder first, then ours."""
+def make_environment(builtin: Path, overrides: dict[str, str] | None = None) -> jinja2.Environment:
+    """A customer's overrides (template name -> text) first, then our templates.
+
+    Overrides are held as text, read by the project loader from the customer's
+    own templates/ folder, so an override cannot load anything outside it.
+    """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(path) for path in template_dirs]),
+        loader=jinja2.ChoiceLoader([jinja2.DictLoader(dict(overrides or {})),
+                                    jinja2.FileSystemLoader(str(builtin))]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

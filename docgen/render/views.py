@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from docgen.checks.model import Finding, severity_rank
+from docgen.checks.model import severity_rank
 from docgen.dates import parse_iso
 
 
@@ -17,11 +17,12 @@ class SectionView:
     name: str
     title: str
     template: str
-    build: Callable[[dict, datetime, list[Finding]], dict]
+    # (section facts, collection time, that section's finding records) -> view
+    build: Callable[[dict, datetime, list[dict]], dict]
 
 
-def exchange_certs_view(section: dict, as_of: datetime, findings: list[Finding]) -> dict:
-    worst = _worst_by_key(findings)
+def exchange_certs_view(section: dict, as_of: datetime, findings: list[dict]) -> dict:
+    worst = worst_by_key(findings)
     servers = []
     for server in section["items"]:
         certificate = server["default_smtp_certificate"]
@@ -39,12 +40,15 @@ def exchange_certs_view(section: dict, as_of: datetime, findings: list[Finding])
     return {"servers": servers}
 
 
-def _worst_by_key(findings: list[Finding]) -> dict[str, str]:
+def worst_by_key(findings: list[dict]) -> dict[str, str]:
+    """The most severe open finding of each item, for a badge beside its name."""
     worst: dict[str, str] = {}
     for finding in findings:
-        current = worst.get(finding.key)
-        if current is None or severity_rank(finding.severity) < severity_rank(current):
-            worst[finding.key] = finding.severity
+        if finding["status"] == "accepted":
+            continue
+        current = worst.get(finding["key"])
+        if current is None or severity_rank(finding["severity"]) < severity_rank(current):
+            worst[finding["key"]] = finding["severity"]
     return worst
 
 

@@ -1,0 +1,78 @@
+"""`docgen build`: everything a project folder holds, to a bundle and its documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.atomic import write_all_atomic
+from docgen.bundle import new_bundle, parse_bundle, put_section, save_bundle
+from docgen.dates import iso_utc
+from docgen.errors import DocgenError
+from docgen.project import Project
+from docgen.render import RenderRequest, render_documents
+from docgen.sources.detect import EXCHANGE, detect_kind
+from docgen.sources.exchange_certs import import_exchange_certs
+from docgen.sources.result import SourceResult
+
+IGNORED_RAW = {"README.md"}
+
+
+@dataclass
+class BuildResult:
+    bundle_path: Path
+    documents: list[Path]
+    results: list[SourceResult]
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.skipped) or any(result.status != "ok" for result in self.results)
+
+
+def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
+    """Raw inputs by section, and the names of entries docgen does not recognise."""
+    kinds: dict[str, list[Path]] = {}
+    skipped: list[str] = []
+    if not raw_dir.is_dir():
+        return kinds, skipped
+    for path in sorted(raw_dir.iterdir()):
+        if path.name in IGNORED_RAW or path.name.startswith("."):
+            continue
+        kind = detect_kind(path)
+        if kind is None:
+            skipped.append(f"raw/{path.name}")
+        else:
+            kinds.setdefault(kind, []).append(path)
+    return kinds, skipped
+
+
+def import_raw(kinds: dict[str, list[Path]]) -> list[SourceResult]:
+    results = []
+    if EXCHANGE in kinds:
+        results.append(import_exchange_certs(kinds[EXCHANGE]))
+    return results
+
+
+def build_project(project: Project) -> BuildResult:
+    """Import raw/, write the bundle, render every format; each file lands whole.
+
+    A source that failed completely is still written, as a section with status
+    `error` and its errors, so the report says what could not be read.
+    """
+    kinds, skipped = classify_raw(project.raw_dir)
+    results = import_raw(kinds)
+    if not results:
+        raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
+                          + (f" (skipped: {', '.join(skipped)})" if skipped else ""),
+                          source=str(project.root))
+    bundle = new_bundle(project.organization, iso_utc(max(r.collected_at for r in results)))
+    for result in results:
+        bundle = put_section(bundle, result)
+    raw = save_bundle(project.bundle_path, bundle)
+    loaded = parse_bundle(raw, str(project.bundle_path))
+    request = RenderRequest(formats=project.formats, stem=project.name, options=project.options)
+    outputs = render_documents(loaded, request)
+    files = {project.out_dir / name: data for name, data in outputs.items()}
+    write_all_atomic(files)
+    return BuildResult(project.bundle_path, list(files), results, skipped)
