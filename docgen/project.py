@@ -85,18 +85,17 @@ def load_project(root: Path) -> Project:
     path = root / PROJECT_FILE
     settings = _read_toml(path)
     problems = format_errors(list(_validator().iter_errors(settings)))
-    if problems:
-        raise ProjectError(f"{len(problems)} problem(s) in {PROJECT_FILE}", source=str(path),
-                           problems=problems)
-    document = settings["document"]
-    logo, logo_problems = _logo(root, document.get("logo"))
+    document = settings.get("document") if isinstance(settings.get("document"), dict) else {}
+    logo_setting = document.get("logo") if isinstance(document.get("logo"), str) else None
+    logo, logo_problems = _logo(root, logo_setting)
     notes, note_problems = _notes(root / "notes")
     templates, template_problems = _templates(root / "templates")
-    rules, rule_problems = _rule_overrides(settings.get("rules", {}))
-    problems = logo_problems + note_problems + template_problems + rule_problems
+    rules_setting = settings.get("rules") if isinstance(settings.get("rules"), dict) else {}
+    rules, rule_problems = _rule_overrides(rules_setting)
+    problems += logo_problems + note_problems + template_problems + rule_problems
     if problems:
-        raise ProjectError(f"{len(problems)} problem(s) in the project folder", source=str(root),
-                           problems=problems)
+        raise ProjectError(f"{len(problems)} problem(s) in {PROJECT_FILE} and the project folder",
+                           source=str(path), problems=problems)
     organization = document["organization"]
     options = DocumentOptions(
         title=document.get("title"),
