@@ -27,6 +27,9 @@ def project(run_cli, tmp_path) -> Path:
 
 
 def write_toml(folder: Path, body: str) -> None:
+    # HTML only unless a test asks for more: PDFs are read back in test_render_pdf.py
+    if "[output]" not in body:
+        body += '\n[output]\nformats = ["html"]\n'
     (folder / "docgen.toml").write_text(body)
 
 
