@@ -19,6 +19,7 @@ from docgen.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleEr
 from docgen.build import build_project
 from docgen.progress import status
 from docgen.project import find_project, init_project, load_project
+from docgen.verify import verify_pdf
 from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
 from docgen.render.options import DocumentOptions
 from docgen.sources.exchange_certs import import_exchange_certs
@@ -254,6 +255,23 @@ def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, chang
             click.get_current_context().exit(EXIT_CHANGED)
         if incomplete:
             click.get_current_context().exit(EXIT_PARTIAL)
+
+
+@cli.command(epilog=_example("docgen verify contoso.pdf", "docgen verify contoso.pdf --bundle contoso.bundle.json --rerender"))
+@click.argument("pdf_path", metavar="PDF", type=click.Path(path_type=Path))
+@click.option("--bundle", "bundle_path", type=click.Path(path_type=Path), default=None,
+              help="A bundle file the attachment must equal, byte for byte.")
+@click.option("--rerender", is_flag=True, help="Render the attached bundle again and compare bytes.")
+def verify(pdf_path: Path, bundle_path: Path | None, rerender: bool) -> None:
+    """Check what a report PDF was built from: attachment, cover and metadata hashes, schema."""
+    with status("Verifying"):
+        checks = verify_pdf(pdf_path, bundle_path, rerender)
+    for check in checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    failed = [check.name for check in checks if not check.ok]
+    if failed:
+        raise DocgenError(f"verification failed: {', '.join(failed)}", source=str(pdf_path))
+    click.echo("verified")
 
 
 @cli.command(epilog=_example("docgen validate contoso.bundle.json"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
+from docgen import __version__
 from docgen.bundle import LoadedBundle
 from docgen.checks import run_checks
 from docgen.checks.rules import default_rules, with_overrides
@@ -24,6 +26,8 @@ FORMATS = ("html", "pdf")
 DIFF_FORMATS = ("html", "pdf", "json")
 DIFF_TEMPLATE = "diff.html.j2"
 BUNDLE_ATTACHMENT = "bundle.json"
+# The options a report was rendered with, so `docgen verify --rerender` can repeat it.
+RENDER_ATTACHMENT = "docgen-render.json"
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,10 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
     if "pdf" in request.formats:
         context = report_context(loaded, findings, request.options, media="print")
         attachments = [PdfAttachment(BUNDLE_ATTACHMENT, loaded.raw,
-                                     "The docgen bundle this document was built from")]
+                                     "The docgen bundle this document was built from"),
+                       PdfAttachment(RENDER_ATTACHMENT, render_record(request.options),
+                                     "The docgen version and options this document was rendered with",
+                                     relationship="Supplement")]
         outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, REPORT_TEMPLATE, context,
                                               attachments, loaded.data["collected_at"], warnings)
     return outputs
@@ -86,6 +93,11 @@ def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBun
         outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, DIFF_TEMPLATE, context, attachments,
                                               after.data["collected_at"], warnings)
     return outputs
+
+
+def render_record(options: DocumentOptions) -> bytes:
+    record = {"docgen_version": __version__, "options": options.to_record()}
+    return (json.dumps(record, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _environment(request: RenderRequest) -> tuple[jinja2.Environment, list[Path]]:
