@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -56,11 +57,14 @@ def test_bookmarks_follow_the_headings(reader):
 
 
 def test_bundle_is_attached_byte_for_byte(reader, demo_dir):
-    assert list(reader.attachments) == ["bundle.json"]
+    assert sorted(reader.attachments) == ["bundle.json", "docgen-render.json"]
     (content,) = reader.attachments["bundle.json"]
     assert content == (demo_dir / "contoso.bundle.json").read_bytes()
-    filespec = reader.trailer["/Root"]["/AF"][0].get_object()
-    assert filespec["/AFRelationship"] == "/Source"
+    relationships = {spec.get_object()["/F"]: spec.get_object()["/AFRelationship"]
+                     for spec in reader.trailer["/Root"]["/AF"]}
+    assert relationships == {"bundle.json": "/Source", "docgen-render.json": "/Supplement"}
+    (record,) = reader.attachments["docgen-render.json"]
+    assert json.loads(record)["options"]["author"] == "docgen demo"
 
 
 def test_pdfa_3b_and_metadata(reader, demo_dir):
