@@ -20,9 +20,10 @@ from docgen.render.diff_context import diff_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
 from docgen.render.options import DocumentOptions
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
+from docgen.render.tables import report_tables, tables_to_csv, tables_to_xlsx
 from docgen.resources import data_dir
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "csv", "xlsx")
 DIFF_FORMATS = ("html", "pdf", "json")
 DIFF_TEMPLATE = "diff.html.j2"
 BUNDLE_ATTACHMENT = "bundle.json"
@@ -56,9 +57,14 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
     env, template_dirs = _environment(request)
     findings = run_checks(loaded.data, request.rules())
     outputs: dict[str, bytes] = {}
+    screen = report_context(loaded, findings, request.options, media="screen")
     if "html" in request.formats:
-        context = report_context(loaded, findings, request.options, media="screen")
-        outputs[f"{request.stem}.html"] = render_template(env, REPORT_TEMPLATE, context).encode()
+        outputs[f"{request.stem}.html"] = render_template(env, REPORT_TEMPLATE, screen).encode()
+    if "csv" in request.formats:
+        outputs.update(tables_to_csv(report_tables(screen), request.stem))
+    if "xlsx" in request.formats:
+        outputs[f"{request.stem}.xlsx"] = tables_to_xlsx(report_tables(screen),
+                                                         parse_iso(loaded.data["collected_at"]))
     if "pdf" in request.formats:
         context = report_context(loaded, findings, request.options, media="print")
         attachments = [PdfAttachment(BUNDLE_ATTACHMENT, loaded.raw,

@@ -1,0 +1,148 @@
+"""Every table of the report as data: CSV files and one XLSX workbook, through pandas.
+
+The tables are built from the same template context the report is rendered
+from, with the report's column names (a test holds them to the HTML headers).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+import pandas as pd
+
+from docgen.dates import parse_iso
+
+CSV_ENCODING = "utf-8-sig"  # with a BOM, so Excel reads non-ASCII names correctly
+XLSX_SHEET_NAME_LIMIT = 31
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str                      # also the HTML table's data-table attribute
+    title: str
+    columns: tuple[str, ...]
+    rows: list[list[Any]] = field(default_factory=list)
+    date_columns: tuple[str, ...] = ()   # ISO 8601 text that becomes real dates in XLSX
+
+
+def report_tables(context: dict) -> list[Table]:
+    """The report's tables in document order (context from render.context.report_context)."""
+    tables = [_findings_table(context), _accepted_table(context)]
+    if context["doc"]["revisions"]:
+        tables.append(_revisions_table(context))
+    for section in context["sections"]:
+        builder = SECTION_TABLES.get(section["name"])
+        if builder and section["view"]:
+            tables.extend(builder(section))
+    tables.append(_inputs_table(context))
+    return tables
+
+
+def _findings_table(context: dict) -> Table:
+    titles = context["section_titles"]
+    return Table("findings", "Summary of findings",
+                 ("Severity", "Section", "Subject", "Finding", "Evidence", "Remediation"),
+                 [[f["severity"], titles.get(f["section"], f["section"]), f["subject"], f["title"],
+                   f["evidence"], f["remediation"]] for f in context["findings"]])
+
+
+def _accepted_table(context: dict) -> Table:
+    return Table("accepted-risks", "Accepted risks",
+                 ("Severity", "Subject", "Finding", "Reason", "Accepted by", "Until"),
+                 [[f["severity"], f["subject"], f["title"], f["acceptance"]["reason"],
+                   f["acceptance"]["accepted_by"], f["acceptance"]["until"]]
+                  for f in context["accepted_findings"]])
+
+
+def _revisions_table(context: dict) -> Table:
+    return Table("revisions", "Revision history", ("Version", "Date", "Author", "Change"),
+                 [[r["version"], r["date"], r["author"], r["change"]] for r in context["doc"]["revisions"]])
+
+
+def _inputs_table(context: dict) -> Table:
+    return Table("inputs", "Inputs and provenance", ("File", "Section", "Size", "SHA-256"),
+                 [[i["name"], i["section"], i["size"], i["sha256"]] for i in context["inputs"]])
+
+
+def exchange_tables(section: dict) -> list[Table]:
+    servers = section["view"]["servers"]
+    overview = Table(
+        "exchange-servers", "Exchange default SMTP certificates",
+        ("Server", "Roles", "Subject", "Issuer", "Not after", "Days left", "Key", "Signature", "Self-signed"),
+        [_server_row(server) for server in servers], date_columns=("Not after",))
+    store = Table(
+        "exchange-store-certificates", "Exchange certificate stores",
+        ("Server", "Thumbprint", "Friendly name", "Services", "Status", "Not after", "Self-signed"),
+        [[server["name"], entry["thumbprint"], entry["friendly_name"], ", ".join(entry["services"]),
+          entry["status"], entry["not_after"], entry["self_signed"]]
+         for server in servers for entry in server["store"]], date_columns=("Not after",))
+    return [overview, store]
+
+
+def _server_row(server: dict) -> list[Any]:
+    cert = server["default_smtp_certificate"]
+    if cert["state"] != "present":
+        state = "not set" if cert["state"] == "absent" else f"could not be read: {cert['error']}"
+        return [server["name"], ", ".join(server["roles"]), state, None, None, None, None, None, None]
+    return [server["name"], ", ".join(server["roles"]), cert["subject"], cert["issuer"], cert["not_after"],
+            server["days_left"], f"{cert['key_type']} {cert['key_size']}", cert["signature_hash"],
+            cert["self_signed"]]
+
+
+# section name -> builder(section context) -> its tables
+SECTION_TABLES: dict[str, Callable[[dict], list[Table]]] = {
+    "exchange_certificates": exchange_tables,
+}
+
+
+def _frame(table: Table, *, real_dates: bool) -> pd.DataFrame:
+    frame = pd.DataFrame(table.rows, columns=list(table.columns), dtype=object)
+    if real_dates:
+        for column in table.date_columns:
+            frame[column] = [_excel_date(value) for value in frame[column]]
+    return frame
+
+
+def _excel_date(value: Any) -> datetime | None:
+    # Excel has no time zones: bundle dates are UTC, written as naive UTC.
+    return parse_iso(value).replace(tzinfo=None) if isinstance(value, str) and value else None
+
+
+def tables_to_csv(tables: list[Table], stem: str) -> dict[str, bytes]:
+    return {f"{stem}.{table.name}.csv": _frame(table, real_dates=False)
+            .to_csv(index=False, lineterminator="\r\n").encode(CSV_ENCODING) for table in tables}
+
+
+def tables_to_xlsx(tables: list[Table], moment: datetime) -> bytes:
+    """One workbook, a sheet per table, dates as dates."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl", datetime_format="yyyy-mm-dd hh:mm") as writer:
+        used: set[str] = set()
+        for table in tables:
+            sheet = _sheet_name(table.name, used)
+            _frame(table, real_dates=True).to_excel(writer, sheet_name=sheet, index=False)
+            _fit_columns(writer.sheets[sheet])
+        writer.book.properties.creator = "docgen"
+        writer.book.properties.created = moment.replace(tzinfo=None)
+        writer.book.properties.modified = moment.replace(tzinfo=None)
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = name[:XLSX_SHEET_NAME_LIMIT]
+    candidate, number = base, 2
+    while candidate in used:
+        suffix = f"-{number}"
+        candidate = base[: XLSX_SHEET_NAME_LIMIT - len(suffix)] + suffix
+        number += 1
+    used.add(candidate)
+    return candidate
+
+
+def _fit_columns(sheet) -> None:
+    for column in sheet.columns:
+        width = max((len(str(cell.value)) for cell in column if cell.value is not None), default=8)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8) + 2, 60)
