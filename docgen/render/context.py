@@ -9,6 +9,7 @@ from docgen.bundle import LoadedBundle, ordered_sections
 from docgen.checks import SEVERITIES, Finding
 from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
 from docgen.dates import parse_iso
+from docgen.render.charts import findings_chart
 from docgen.render.notes import render_note
 from docgen.render.options import OFF, DocumentOptions
 from docgen.render.views import SECTION_VIEWS
@@ -28,14 +29,16 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
     counts = {severity: 0 for severity in SEVERITIES}
     for record in open_records:
         counts[record["severity"]] += 1
+    titles = {section["name"]: section["title"] for section in sections}
     return {
         "media": media,
         "doc": _doc(loaded, options),
+        "charts": {"findings": findings_chart(open_records, titles)},
         "findings": open_records,
         "accepted_findings": [record for record in records if record["status"] == ACCEPTED],
         "severity_counts": counts,
         "sections": sections,
-        "section_titles": {section["name"]: section["title"] for section in sections},
+        "section_titles": titles,
         "inputs": bundle["inputs"],
         "chapters": _chapters(options),
         "appendices": _appendices(options),

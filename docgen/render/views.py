@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Callable
 
 from docgen.checks.model import severity_rank
+from docgen.render.charts import expiry_timeline
 from docgen.dates import parse_iso
 
 
@@ -37,7 +38,7 @@ def exchange_certs_view(section: dict, as_of: datetime, findings: list[dict]) ->
             "store": [{**entry, "is_default": entry["thumbprint"] == default_thumbprint}
                       for entry in server["store_certificates"] or []],
         })
-    return {"servers": servers}
+    return {"servers": servers, "timeline": expiry_timeline(servers, as_of)}
 
 
 def worst_by_key(findings: list[dict]) -> dict[str, str]:

@@ -1,0 +1,141 @@
+"""Charts as deterministic SVG: same bundle, same bytes.
+
+Built with ElementTree (which escapes every text and attribute) and drawn with
+solid colours only, no transparency, text kept as text: safe for PDF/A-3b.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+from markupsafe import Markup
+
+from docgen.checks.model import SEVERITIES
+from docgen.dates import parse_iso
+
+SVG_NS = "http://www.w3.org/2000/svg"
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+INK, MUTED, RULE = "#1b1f23", "#5a6470", "#c9d1d9"
+SEVERITY_COLOURS = {"critical": "#8b1a1a", "high": "#c2410c", "warning": "#a16207", "info": "#1d4ed8"}
+EXPIRY_COLOURS = {"expired": "#8b1a1a", "30 days": "#c2410c", "60 days": "#a16207", "valid": "#166534"}
+MAX_TIMELINE_ROWS = 40
+
+
+def _svg(width: float, height: float, label: str) -> ET.Element:
+    return ET.Element("svg", {"xmlns": SVG_NS, "width": _n(width), "height": _n(height),
+                              "viewBox": f"0 0 {_n(width)} {_n(height)}", "role": "img",
+                              "aria-label": label, "font-family": FONT, "font-size": "11"})
+
+
+def _n(value: float) -> str:
+    """Numbers with at most one decimal: stable text for stable bytes."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _text(parent: ET.Element, x: float, y: float, content: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, "text", {"x": _n(x), "y": _n(y), "fill": INK, **attributes})
+    element.text = content
+    return element
+
+
+def _rect(parent: ET.Element, x: float, y: float, width: float, height: float, fill: str) -> None:
+    ET.SubElement(parent, "rect", {"x": _n(x), "y": _n(y), "width": _n(max(width, 0)),
+                                   "height": _n(height), "fill": fill})
+
+
+def _markup(root: ET.Element) -> Markup:
+    return Markup(ET.tostring(root, encoding="unicode"))
+
+
+def findings_chart(findings: list[dict], section_titles: dict[str, str]) -> Markup | None:
+    """Open findings per section, stacked by severity."""
+    if not findings:
+        return None
+    rows = [(title, [sum(1 for f in findings if f["section"] == name and f["severity"] == severity)
+                     for severity in SEVERITIES])
+            for name, title in section_titles.items()]
+    rows = [row for row in rows if sum(row[1])]
+    label_width, bar_width, row_height, top = 230, 380, 24, 26
+    width = label_width + bar_width + 40
+    height = top + row_height * len(rows) + 10
+    root = _svg(width, height, "Open findings by section and severity")
+    _legend(root, label_width, 12, [(severity, SEVERITY_COLOURS[severity]) for severity in SEVERITIES])
+    largest = max(sum(counts) for _, counts in rows)
+    for index, (title, counts) in enumerate(rows):
+        y = top + index * row_height
+        _text(root, label_width - 8, y + 15, title, **{"text-anchor": "end"})
+        x = label_width
+        for severity, count in zip(SEVERITIES, counts):
+            if not count:
+                continue
+            width_of = bar_width * count / largest
+            _rect(root, x, y + 3, width_of, row_height - 8, SEVERITY_COLOURS[severity])
+            if width_of >= 14:
+                _text(root, x + width_of / 2, y + 15, str(count), fill="#ffffff",
+                      **{"text-anchor": "middle", "font-weight": "bold"})
+            x += width_of
+        _text(root, x + 5, y + 15, str(sum(counts)), fill=MUTED)
+    return _markup(root)
+
+
+def _legend(root: ET.Element, x: float, y: float, entries: list[tuple[str, str]]) -> None:
+    for label, colour in entries:
+        _rect(root, x, y - 9, 10, 10, colour)
+        _text(root, x + 14, y, label, fill=MUTED)
+        x += 22 + 7 * len(label)
+
+
+def expiry_timeline(servers: list[dict], as_of: datetime, *, warn_days: int = 60,
+                    soon_days: int = 30) -> Markup | None:
+    """Each server's default SMTP certificate as a bar from issue to expiry, with collection day."""
+    dated = [server for server in servers if server["default_smtp_certificate"]["state"] == "present"]
+    if not dated:
+        return None
+    dated.sort(key=lambda server: (server["default_smtp_certificate"]["not_after"], server["key"]))
+    shown = dated[:MAX_TIMELINE_ROWS]
+    starts = [parse_iso(s["default_smtp_certificate"]["not_before"]) for s in shown]
+    ends = [parse_iso(s["default_smtp_certificate"]["not_after"]) for s in shown]
+    first = min(min(starts), as_of - timedelta(days=365))
+    last = max(max(ends), as_of + timedelta(days=365))
+    label_width, plot_width, row_height, top = 120, 480, 18, 34
+    height = top + row_height * len(shown) + 24 + (14 if len(dated) > len(shown) else 0)
+    root = _svg(label_width + plot_width + 20, height, "Default SMTP certificate validity by server")
+    span = (last - first).total_seconds()
+
+    def x_of(moment: datetime) -> float:
+        return label_width + plot_width * (moment - first).total_seconds() / span
+
+    _legend(root, label_width, 12, [(label, colour) for label, colour in EXPIRY_COLOURS.items()])
+    bottom = top + row_height * len(shown)
+    for year in range(first.year + 1, last.year + 1):
+        x = x_of(datetime(year, 1, 1, tzinfo=as_of.tzinfo))
+        ET.SubElement(root, "line", {"x1": _n(x), "y1": _n(top - 4), "x2": _n(x), "y2": _n(bottom),
+                                     "stroke": RULE, "stroke-width": "1"})
+        _text(root, x, bottom + 13, str(year), fill=MUTED, **{"text-anchor": "middle"})
+    for index, (server, start, end) in enumerate(zip(shown, starts, ends)):
+        y = top + index * row_height
+        _text(root, label_width - 8, y + 12, server["name"], **{"text-anchor": "end"})
+        colour = EXPIRY_COLOURS[_expiry_band(end, as_of, warn_days, soon_days)]
+        _rect(root, x_of(start), y + 3, x_of(end) - x_of(start), row_height - 7, colour)
+    collected = x_of(as_of)
+    ET.SubElement(root, "line", {"x1": _n(collected), "y1": _n(top - 8), "x2": _n(collected),
+                                 "y2": _n(bottom), "stroke": INK, "stroke-width": "1.5",
+                                 "stroke-dasharray": "4 3"})
+    _text(root, collected + 4, top - 6, "collected", fill=INK)
+    if len(dated) > len(shown):
+        _text(root, label_width, bottom + 28,
+              f"The {len(shown)} certificates that expire first, of {len(dated)}.", fill=MUTED)
+    return _markup(root)
+
+
+def _expiry_band(end: datetime, as_of: datetime, warn_days: int, soon_days: int) -> str:
+    days = (end - as_of).total_seconds() / 86400
+    if days <= 0:
+        return "expired"
+    if days <= soon_days:
+        return "30 days"
+    if days <= warn_days:
+        return "60 days"
+    return "valid"
