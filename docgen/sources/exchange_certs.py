@@ -95,12 +95,16 @@ def parse_export(data: bytes, source: str) -> ParsedExport:
     text = decode_text(data, source)
     first = _first_content_line(text, source)
     if first.startswith(("{", "[")):
-        return _parse_json(ps.load_json(data, source), source)
-    if first.lower().startswith(("dn:", "version:")):
-        return _parse_ldif(read_ldif(data, source), source)
-    raise InputError("not an Exchange certificate export: expected the collector's JSON, "
-                     "Get-ADObject | ConvertTo-Json output, or an ldifde LDIF file",
-                     source=source, where="line 1")
+        parsed = _parse_json(ps.load_json(data, source), source)
+    elif first.lower().startswith(("dn:", "version:")):
+        parsed = _parse_ldif(read_ldif(data, source), source)
+    else:
+        raise InputError("not an Exchange certificate export: expected the collector's JSON, "
+                         "Get-ADObject | ConvertTo-Json output, or an ldifde LDIF file",
+                         source=source, where="line 1")
+    if not parsed.servers and not parsed.errors:
+        raise InputError("the export lists no Exchange servers", source=source)
+    return parsed
 
 
 def _first_content_line(text: str, source: str) -> str:

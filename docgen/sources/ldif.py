@@ -37,11 +37,16 @@ class LdifRecord:
 def read_ldif(data: bytes, source: str) -> list[LdifRecord]:
     """Parse LDIF bytes into records, or raise InputError naming the line."""
     text = decode_text(data, source)
+    if not text.strip():
+        raise InputError("the file is empty", source=source)
     records: list[LdifRecord] = []
     for block in _blocks(_logical_lines(text, source)):
         record = _record(block, source)
         if record is not None:
             records.append(record)
+    if not records:
+        # comments and a version line only: say so rather than return nothing
+        raise InputError("the file holds no LDIF records", source=source)
     return records
 
 
