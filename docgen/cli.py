@@ -35,6 +35,8 @@ class DocgenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("docgen: interrupted; no partial output was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # click's own flow (ctx.exit, --help of a subgroup, usage errors), not a bug
         except Exception as exc:  # a bug: say so in one line unless asked for details
             if os.environ.get("DOCGEN_DEBUG"):
                 raise
