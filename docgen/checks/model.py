@@ -32,6 +32,16 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+def worst_by_key(findings: list[Finding]) -> dict[str, str]:
+    """The most severe finding's severity for each item key (for badges)."""
+    worst: dict[str, str] = {}
+    for finding in findings:
+        current = worst.get(finding.key)
+        if current is None or severity_rank(finding.severity) < severity_rank(current):
+            worst[finding.key] = finding.severity
+    return worst
+
+
 def make_finding(rules: dict, rule_id: str, *, section: str, key: str, subject: str,
                  evidence: str, **title_values: str) -> Finding:
     """A finding worded by its rule; `{name}` in the title takes the rule's settings

@@ -13,11 +13,13 @@ from docgen.render.views import SECTION_VIEWS
 
 @dataclass(frozen=True)
 class DocumentOptions:
-    """What the person rendering decides (not facts): title, author, label."""
+    """What the person rendering decides (not facts): title, author, label, detail."""
 
     title: str | None = None
     author: str = ""
     classification: str = ""
+    # The PDF summarises Microsoft's default sync rules unless this asks for them in full.
+    full_rules: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -46,6 +48,7 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         counts[finding.severity] += 1
     return {
         "media": media,
+        "options": {"full_rules": options.full_rules},
         "doc": {
             "title": options.title or f"As-built documentation: {bundle['organization']}",
             "organization": bundle["organization"],

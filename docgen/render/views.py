@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from docgen.checks.model import Finding, severity_rank
+from docgen.checks.model import Finding, worst_by_key
 from docgen.dates import parse_iso
+from docgen.render.views_aadconnect import aadconnect_view
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class SectionView:
 
 
 def exchange_certs_view(section: dict, as_of: datetime, findings: list[Finding]) -> dict:
-    worst = _worst_by_key(findings)
+    worst = worst_by_key(findings)
     servers = []
     for server in section["items"]:
         certificate = server["default_smtp_certificate"]
@@ -39,16 +40,13 @@ def exchange_certs_view(section: dict, as_of: datetime, findings: list[Finding])
     return {"servers": servers}
 
 
-def _worst_by_key(findings: list[Finding]) -> dict[str, str]:
-    worst: dict[str, str] = {}
-    for finding in findings:
-        current = worst.get(finding.key)
-        if current is None or severity_rank(finding.severity) < severity_rank(current):
-            worst[finding.key] = finding.severity
-    return worst
-
-
 SECTION_VIEWS = {
+    "aadconnect": SectionView(
+        name="aadconnect",
+        title="Azure AD Connect",
+        template="sections/aadconnect.html.j2",
+        build=aadconnect_view,
+    ),
     "exchange_certificates": SectionView(
         name="exchange_certificates",
         title="Exchange default SMTP certificates",
