@@ -18,6 +18,7 @@ from docgen.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenErr
 from docgen.progress import status
 from docgen.render import FORMATS, RenderRequest, default_stem, parse_formats
 from docgen.render.context import DocumentOptions
+from docgen.sources.aadconnect import import_aadconnect
 from docgen.sources.exchange_certs import import_exchange_certs
 from docgen.sources.powershell import to_datetime
 from docgen.workflow import ImportFailed, bundle_with_section, run_demo, write_documents
@@ -106,6 +107,28 @@ def import_exchange_certs_command(files: tuple[Path, ...], bundle_path: Path,
     _finish_import(bundle_path, result, organization, strict)
 
 
+@import_group.command("aadconnect", epilog=_example(
+    "docgen import aadconnect .\\ServerConfiguration -o contoso.bundle.json",
+    "docgen import aadconnect aadconnect.json -o contoso.bundle.json"))
+@click.argument("export", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "bundle_path", required=True, type=click.Path(path_type=Path),
+              help="Bundle to create, or to update (this section is replaced).")
+@click.option("--organization", help="Organisation name (default: the first AD connector's forest).")
+@click.option("--collected-at", help="When the export was taken, ISO 8601 (default: the "
+              "collector's CollectedAt, else the export-date in GlobalSettings/MV.xml, else now).")
+@click.option("--strict", is_flag=True, help="Write nothing if any file or rule has an error.")
+def import_aadconnect_command(export: Path, bundle_path: Path, organization: str | None,
+                              collected_at: str | None, strict: bool) -> None:
+    """Azure AD Connect (Entra Connect Sync): setup choices, filters, connectors, sync rules.
+
+    EXPORT is the folder `Get-ADSyncServerConfiguration -Path <dir>` wrote, or the
+    JSON of collectors/Export-AADConnectConfig.ps1 (which names that folder beside it).
+    """
+    moment = _collected_at(collected_at)
+    result = import_aadconnect(export, moment)
+    _finish_import(bundle_path, result, organization, strict)
+
+
 def _collected_at(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -140,14 +163,18 @@ def _finish_import(bundle_path: Path, result, organization: str | None, strict: 
 @click.option("--classification", default="", help="Label printed on the cover and page headers.")
 @click.option("--name", "stem", default=None,
               help="File name without extension (default: the bundle's name without .bundle.json).")
+@click.option("--full-sync-rules", "full_rules", is_flag=True,
+              help="Print Microsoft's default Azure AD Connect sync rules in full in the PDF "
+              "(default: listed by name; the HTML always has them, collapsed).")
 def render(bundle_path: Path, out_dir: Path, formats: str, author: str, title: str | None,
-           classification: str, stem: str | None) -> None:
+           classification: str, stem: str | None, full_rules: bool) -> None:
     """Write documents (HTML, PDF/A-3b) from a bundle."""
     chosen = parse_formats(formats)
     loaded = load_bundle(bundle_path)
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path),
                             options=DocumentOptions(title=title, author=author,
-                                                    classification=classification))
+                                                    classification=classification,
+                                                    full_rules=full_rules))
     with status(f"Rendering {', '.join(chosen)}"):
         written = write_documents(loaded, out_dir, request)
     for path in written:
