@@ -102,6 +102,9 @@ def _timespan_text(ticks: Any, source: str, where: str) -> str:
 
 
 def _entries(value: Any, source: str, where: str) -> list[dict]:
+    if isinstance(value, dict) and set(value) == {"value", "Count"}:
+        # PowerShell 5.1 sometimes writes an array as {"value": [...], "Count": n}.
+        value = value["value"]
     entries = ps.as_list(value)
     for index, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
