@@ -9,8 +9,6 @@ from datetime import datetime
 from docgen.checks.model import Finding, make_finding
 
 SECTION = "aadconnect"
-# How many shadowed attributes an evidence line names before "and N more".
-_EVIDENCE_NAMES = 8
 
 
 def check_aadconnect(section: dict, rules: dict, as_of: datetime) -> list[Finding]:
@@ -76,9 +74,11 @@ def _rule_findings(server: dict, rules: dict) -> list[Finding]:
             continue
         shadowed = _shadowed(rule, defaults[_scope(rule)])
         if shadowed:
-            found.append(_finding(rules, "aadconnect-custom-rule-shadows-default", rule["key"],
-                                  rule["name"], f"{_rule_text(rule)} comes before "
-                                  + "; ".join(shadowed) + "."))
+            found.append(_finding(
+                rules, "aadconnect-custom-rule-shadows-default", rule["key"], rule["name"],
+                f"{_rule_text(rule)} comes before {len(shadowed)} default rule"
+                f"{'s' if len(shadowed) != 1 else ''} flowing the same attributes: "
+                + ", ".join(shadowed) + "."))
     return found
 
 
@@ -97,18 +97,11 @@ def _shadowed(custom: dict, defaults: list[dict]) -> list[str]:
     for default in sorted(defaults, key=lambda rule: (rule["precedence"] or 0, rule["key"])):
         if default["precedence"] is None or default["precedence"] <= custom["precedence"]:
             continue
-        common = sorted({flow["destination"] for flow in default["flows"]
-                         if flow["destination"].lower() in targets}, key=str.lower)
-        if common:
-            described.append(f"default rule '{default['name']}' (precedence "
-                             f"{default['precedence']}) for {_names(common)}")
+        shared = {flow["destination"].lower() for flow in default["flows"]} & targets
+        if shared:
+            described.append(f"'{default['name']}' (precedence {default['precedence']}, "
+                             f"{len(shared)} shared attribute{'s' if len(shared) != 1 else ''})")
     return described
-
-
-def _names(names: list[str]) -> str:
-    shown = ", ".join(names[:_EVIDENCE_NAMES])
-    rest = len(names) - _EVIDENCE_NAMES
-    return shown + (f" and {rest} more" if rest > 0 else "")
 
 
 def _rule_text(rule: dict) -> str:

@@ -111,7 +111,8 @@ def import_aadconnect(path: Path, collected_at: datetime | None = None) -> Sourc
     _record_other_files(folder, state)
     if collector is not None:
         _apply_collector(server, connectors, collector, state)
-    _resolve_connectors(rules, connectors, state)
+    if not state.fatal:  # with a connector unread, "unknown connector" would only be noise
+        _resolve_connectors(rules, connectors, state)
     item = _server_item(server, connectors, rules, collector, state)
     moment = (collected_at or (collector.collected_at if collector else None)
               or (parse_iso(item["export_date"]) if item["export_date"] else None) or utc_now())
