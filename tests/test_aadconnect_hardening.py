@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from docgen.cli import cli
 from docgen.errors import InputError
-from docgen.sources.aadconnect_xml import parse_xml
+from docgen.sources.aadconnect_xml import XmlReader, parse_xml
 from support.aadconnect import MV_FILE, USER_JOIN_ID, copy_corpus, rule_file
 
 SECRET = "TOP-SECRET-4f1c9e"
@@ -191,7 +191,7 @@ def test_billion_laughs_is_refused_quickly_in_bounded_memory(tmp_path, encoding)
         resource.setrlimit(resource.RLIMIT_AS, (512 * 1024 * 1024, 512 * 1024 * 1024))
         from pathlib import Path
         from docgen.errors import InputError
-        from docgen.sources.aadconnect_xml import parse_xml
+        from docgen.sources.aadconnect_xml import XmlReader, parse_xml
         try:
             parse_xml(Path({str(document)!r}).read_bytes(), "lolz.xml")
         except InputError as exc:
@@ -230,3 +230,18 @@ def test_not_xml_is_one_clear_line(data, message, where):
         parse_xml(data, "Connectors/x.xml")
     assert (raised.value.message, raised.value.where) == (message, where)
     assert "\n" not in str(raised.value)
+
+
+def test_one_reader_goes_on_after_a_refusal_or_a_broken_file():
+    """The import reuses one reader for every file: a bad file must not taint the next."""
+    reader = XmlReader()
+    outcomes = []
+    for data in (_billion_laughs(), b"<a/>", b"garbage", b"<b><c/></b>", _xxe("file:///etc/passwd"),
+                 "<d/>".encode("utf-16"), b"<e>", b"<f/>"):
+        try:
+            outcomes.append(reader.parse(data, "x.xml").tag)
+        except InputError as exc:
+            outcomes.append(exc.message.split(" (")[0])
+    assert outcomes == ["refused: the document declares a DOCTYPE", "a", "not well-formed XML",
+                        "b", "refused: the document declares a DOCTYPE", "d",
+                        "not well-formed XML", "f"]

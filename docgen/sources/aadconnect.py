@@ -33,7 +33,7 @@ from docgen.sources import powershell as ps
 from docgen.sources.aadconnect_collector import CollectorExport, parse_collector
 from docgen.sources.aadconnect_config import (GROUP_FILTER_PARAMETER, Parsed, parse_connector,
                                               parse_global_settings, parse_sync_rule)
-from docgen.sources.aadconnect_xml import guid_key, parse_xml
+from docgen.sources.aadconnect_xml import XmlReader, guid_key
 from docgen.sources.inputs import read_input
 from docgen.sources.result import SourceResult
 
@@ -74,6 +74,7 @@ class _Import:
     """Everything read so far: facts, inputs, and the two kinds of error."""
 
     base: Path
+    reader: XmlReader = field(default_factory=XmlReader)
     inputs: list[dict] = field(default_factory=list)
     errors: list[DocgenError] = field(default_factory=list)   # recorded; import goes on
     fatal: list[DocgenError] = field(default_factory=list)    # nothing is written
@@ -82,7 +83,7 @@ class _Import:
         """Parse one export file; its `inputs` record is kept even when it is not XML."""
         data, record = read_input(path, SECTION, name=self.name_of(path))
         self.inputs.append(record)
-        return parse_xml(data, record["name"]), record["name"]
+        return self.reader.parse(data, record["name"]), record["name"]
 
     def name_of(self, path: Path) -> str:
         # relpath rather than relative_to: a collector may name a folder beside its own.

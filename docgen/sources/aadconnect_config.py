@@ -18,7 +18,7 @@ from lxml import etree
 
 from docgen.dates import iso_utc
 from docgen.errors import InputError
-from docgen.sources.aadconnect_xml import describe, guid_key, text, texts
+from docgen.sources.aadconnect_xml import Fields, describe, guid_key, text, texts
 
 GROUP_FILTER_PARAMETER = "Connector.GroupFilteringGroupDn"
 AAD_CONNECTOR_NAMES = ("azure active directory", "microsoft entra")
@@ -38,10 +38,9 @@ def _expect_root(root: etree._Element, tag: str, what: str, source: str) -> None
                          source=source, where=f"line {root.sourceline}")
 
 
-def _flag(element: etree._Element, path: str, source: str,
+def _flag(value: str | None, label: str, element: etree._Element | None, source: str,
           problems: list[InputError]) -> bool | None:
     """'1'/'0', 'True'/'False' as a boolean; anything else is a problem and None."""
-    value = text(element, path)
     if value is None or value == "":
         return None
     lowered = value.lower()
@@ -49,9 +48,15 @@ def _flag(element: etree._Element, path: str, source: str,
         return True
     if lowered in ("0", "false"):
         return False
-    problems.append(InputError(f"<{path}> is not a boolean: {value!r}", source=source,
-                               where=describe(element.find(path))))
+    problems.append(InputError(f"<{label}> is not a boolean: {value!r}", source=source,
+                               where=describe(element) if element is not None else ""))
     return None
+
+
+def _flag_at(element: etree._Element, path: str, source: str,
+             problems: list[InputError]) -> bool | None:
+    return _flag(text(element, path), path.rsplit("/", 1)[-1], element.find(path), source,
+                 problems)
 
 
 def export_time(value: str | None, source: str, problems: list[InputError]) -> str | None:
@@ -117,8 +122,8 @@ def parse_connector(root: etree._Element, source: str) -> Parsed:
         "description": text(root, "description") or None,
         "creation_time": export_time(text(root, "creation-time"), source, problems),
         "forest": text(root, "private-configuration/adma-configuration/forest-name") or None,
-        "password_hash_sync": _flag(root, "private-configuration/adma-configuration/"
-                                    "password-hash-sync-config/enabled", source, problems),
+        "password_hash_sync": _flag_at(root, "private-configuration/adma-configuration/"
+                                       "password-hash-sync-config/enabled", source, problems),
         "group_filtering_group_dn": group_dn if is_ad else None,
         "connectivity": connectivity,
         "global_parameters": global_parameters,
@@ -164,7 +169,7 @@ def _partition(element: etree._Element, source: str, problems: list[InputError])
         "id": partition_id,
         "name": name,
         "display_name": text(element, "display-name") or name,
-        "selected": _flag(element, "selected", source, problems),
+        "selected": _flag_at(element, "selected", source, problems),
         "object_classes": texts(element, "filter/object-classes/object-class"),
         "inclusions": texts(element, "filter/containers/inclusions/inclusion"),
         "exclusions": texts(element, "filter/containers/exclusions/exclusion"),
@@ -192,30 +197,33 @@ def parse_sync_rule(root: etree._Element, source: str, fallback_id: str | None) 
     """SynchronizationRules/SynchronizationRule_{GUID}.xml: one rule, whole."""
     _expect_root(root, "synchronizationRule", "a sync rule file (<synchronizationRule>)", source)
     problems: list[InputError] = []
-    rule_id = guid_key(text(root, "id")) or fallback_id
-    name = text(root, "name") or rule_id or source
-    connector_id = guid_key(text(root, "connector"))
-    immutable_tag = text(root, "immutable-tag") or None
+    fields = Fields(root)
+    rule_id = guid_key(fields.text("id")) or fallback_id
+    name = fields.text("name") or rule_id or source
+    connector_id = guid_key(fields.text("connector"))
+    immutable_tag = fields.text("immutable-tag") or None
     facts = {
         "key": rule_id or f"{connector_id}/{name.lower()}",
         "id": rule_id,
         "name": name,
-        "description": text(root, "description") or None,
+        "description": fields.text("description") or None,
         "connector_id": connector_id,
         "connector_name": None,  # resolved once every connector is read
-        "direction": text(root, "direction") or None,
-        "source_object_type": text(root, "sourceObjectType") or None,
-        "target_object_type": text(root, "targetObjectType") or None,
-        "link_type": text(root, "linkType") or None,
-        "precedence": _precedence(root, source, problems),
+        "direction": fields.text("direction") or None,
+        "source_object_type": fields.text("sourceObjectType") or None,
+        "target_object_type": fields.text("targetObjectType") or None,
+        "link_type": fields.text("linkType") or None,
+        "precedence": _precedence(fields, source, problems),
         "immutable_tag": immutable_tag,
         # Microsoft's own rules carry an immutable tag such as 'Microsoft.InfromADUserJoin.003'.
         "is_default": bool(immutable_tag and immutable_tag.startswith("Microsoft.")),
-        "disabled": bool(_flag(root, "disabled", source, problems)),
-        "password_sync": _flag(root, "EnablePasswordSync", source, problems),
-        "scoping_filter": [[_scope_clause(scope) for scope in group.iterfind("scope")]
+        "disabled": bool(_flag(fields.text("disabled"), "disabled", fields.get("disabled"),
+                               source, problems)),
+        "password_sync": _flag(fields.text("EnablePasswordSync"), "EnablePasswordSync",
+                               fields.get("EnablePasswordSync"), source, problems),
+        "scoping_filter": [[_scope_clause(Fields(scope)) for scope in group.iterfind("scope")]
                            for group in root.iterfind("synchronizationCriteria/conditions")],
-        "join_rules": [[_join_clause(condition, source, problems)
+        "join_rules": [[_join_clause(Fields(condition), source, problems)
                         for condition in group.iterfind("condition")]
                        for group in root.iterfind("relationshipCriteria/conditions")],
         "flows": [_flow(mapping) for mapping in root.iterfind("attribute-mappings/mapping")],
@@ -224,28 +232,29 @@ def parse_sync_rule(root: etree._Element, source: str, fallback_id: str | None) 
     return Parsed(facts, problems)
 
 
-def _precedence(root: etree._Element, source: str, problems: list[InputError]) -> int | None:
-    value = text(root, "precedence")
+def _precedence(fields: Fields, source: str, problems: list[InputError]) -> int | None:
+    value = fields.text("precedence")
     if not value:
         return None
     try:
         return int(value)
     except ValueError:
         problems.append(InputError(f"precedence is not a number: {value!r}", source=source,
-                                   where=describe(root.find("precedence"))))
+                                   where=describe(fields.get("precedence"))))
         return None
 
 
-def _scope_clause(scope: etree._Element) -> dict:
-    return {"attribute": text(scope, "csAttribute") or "",
-            "operator": text(scope, "csOperator") or "",
-            "value": text(scope, "csValue") or ""}
+def _scope_clause(fields: Fields) -> dict:
+    return {"attribute": fields.text("csAttribute") or "",
+            "operator": fields.text("csOperator") or "",
+            "value": fields.text("csValue") or ""}
 
 
-def _join_clause(condition: etree._Element, source: str, problems: list[InputError]) -> dict:
-    return {"cs_attribute": text(condition, "csAttribute") or "",
-            "mv_attribute": text(condition, "ilmAttribute") or "",
-            "case_sensitive": bool(_flag(condition, "caseSensitive", source, problems))}
+def _join_clause(fields: Fields, source: str, problems: list[InputError]) -> dict:
+    return {"cs_attribute": fields.text("csAttribute") or "",
+            "mv_attribute": fields.text("ilmAttribute") or "",
+            "case_sensitive": bool(_flag(fields.text("caseSensitive"), "caseSensitive",
+                                         fields.get("caseSensitive"), source, problems))}
 
 
 def _flow(mapping: etree._Element) -> dict:
@@ -253,9 +262,10 @@ def _flow(mapping: etree._Element) -> dict:
 
     A constant is written as text inside <src> with no <attr> children.
     """
-    source_element = mapping.find("src")
+    fields = Fields(mapping)
+    source_element = fields.get("src")
     sources = texts(source_element, "attr")
-    expression = text(mapping, "expression") or None
+    expression = fields.text("expression") or None
     constant = None
     if expression:
         kind = "expression"
@@ -265,11 +275,11 @@ def _flow(mapping: etree._Element) -> dict:
         kind = "constant"
         constant = (source_element.text or "").strip() if source_element is not None else ""
     return {
-        "destination": text(mapping, "dest") or "",
+        "destination": fields.text("dest") or "",
         "type": kind,
         "sources": sources,
         "expression": expression,
         "constant": constant,
-        "merge_type": text(mapping, "valueMergeType") or None,
+        "merge_type": fields.text("valueMergeType") or None,
         "execute_once": (mapping.get("execute-once") or "").lower() == "true",
     }
