@@ -84,16 +84,32 @@ def import_group() -> None:
     """Read raw exports into a section of a bundle."""
 
 
+def _import_options(*, organization: str, collected_at: str, strict: str):
+    """The options every `docgen import` command shares; each says its own defaults."""
+    options = (
+        click.option("-o", "--output", "bundle_path", required=True,
+                     type=click.Path(path_type=Path),
+                     help="Bundle to create, or to update (this section is replaced)."),
+        click.option("--organization", help=f"Organisation name (default: {organization})."),
+        click.option("--collected-at", help=f"When the export was taken, ISO 8601 "
+                     f"(default: {collected_at})."),
+        click.option("--strict", is_flag=True, help=strict),
+    )
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
 @import_group.command("exchange-certs", epilog=_example(
     "docgen import exchange-certs exchange-certs.json -o contoso.bundle.json",
     "docgen import exchange-certs servers.ldf adobjects.json -o contoso.bundle.json"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "bundle_path", required=True, type=click.Path(path_type=Path),
-              help="Bundle to create, or to update (this section is replaced).")
-@click.option("--organization", help="Organisation name (default: from the export or its AD domain).")
-@click.option("--collected-at", help="When the export was taken, ISO 8601 (default: from the "
-              "export, else now).")
-@click.option("--strict", is_flag=True, help="Write nothing if any record has an error.")
+@_import_options(organization="from the export or its AD domain",
+                 collected_at="from the export, else now",
+                 strict="Write nothing if any record has an error.")
 def import_exchange_certs_command(files: tuple[Path, ...], bundle_path: Path,
                                   organization: str | None, collected_at: str | None,
                                   strict: bool) -> None:
@@ -111,12 +127,10 @@ def import_exchange_certs_command(files: tuple[Path, ...], bundle_path: Path,
     "docgen import aadconnect .\\ServerConfiguration -o contoso.bundle.json",
     "docgen import aadconnect aadconnect.json -o contoso.bundle.json"))
 @click.argument("export", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "bundle_path", required=True, type=click.Path(path_type=Path),
-              help="Bundle to create, or to update (this section is replaced).")
-@click.option("--organization", help="Organisation name (default: the first AD connector's forest).")
-@click.option("--collected-at", help="When the export was taken, ISO 8601 (default: the "
-              "collector's CollectedAt, else the export-date in GlobalSettings/MV.xml, else now).")
-@click.option("--strict", is_flag=True, help="Write nothing if any file or rule has an error.")
+@_import_options(organization="the first AD connector's forest",
+                 collected_at="the collector's CollectedAt, else the export-date in "
+                              "GlobalSettings/MV.xml, else now",
+                 strict="Write nothing if any file or rule has an error.")
 def import_aadconnect_command(export: Path, bundle_path: Path, organization: str | None,
                               collected_at: str | None, strict: bool) -> None:
     """Azure AD Connect (Entra Connect Sync): setup choices, filters, connectors, sync rules.

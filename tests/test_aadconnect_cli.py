@@ -39,36 +39,34 @@ def test_import_the_collector_json_with_options(tmp_path):
     assert data["sections"]["aadconnect"]["collected_at"] == "2016-05-04T08:00:00Z"
 
 
-def test_missing_mv_xml(tmp_path):
+def _no_mv_xml(tmp_path):
     folder = tmp_path / "export"
     (folder / "Connectors").mkdir(parents=True)
-    bundle = tmp_path / "out.bundle.json"
-    result = _run("import", "aadconnect", str(folder), "-o", str(bundle))
-    assert result.exit_code == 1
-    assert result.stderr == (f"error: {folder}: GlobalSettings/MV.xml is missing; not a "
-                             "Get-ADSyncServerConfiguration export\n")
-    assert not bundle.exists()
+    return folder, (f"error: {folder}: GlobalSettings/MV.xml is missing; not a "
+                    "Get-ADSyncServerConfiguration export\n")
 
 
-def test_empty_folder(tmp_path):
+def _empty_folder(tmp_path):
     folder = tmp_path / "export"
     folder.mkdir()
-    bundle = tmp_path / "out.bundle.json"
-    result = _run("import", "aadconnect", str(folder), "-o", str(bundle))
-    assert result.exit_code == 1
-    assert result.stderr == (f"error: {folder}: the folder is empty; expected the folder "
-                             "written by Get-ADSyncServerConfiguration -Path\n")
-    assert not bundle.exists()
+    return folder, (f"error: {folder}: the folder is empty; expected the folder written by "
+                    "Get-ADSyncServerConfiguration -Path\n")
 
 
-def test_connector_file_that_is_not_xml(tmp_path):
+def _connector_not_xml(tmp_path):
     folder = copy_corpus(tmp_path)
     (folder / AD_FILE).write_text("Connector export failed: access denied", "utf-8")
+    return folder, (f"error: {AD_FILE}: line 1: not well-formed XML (Start tag expected, "
+                    "'<' not found)\n")
+
+
+@pytest.mark.parametrize("make", [_no_mv_xml, _empty_folder, _connector_not_xml],
+                         ids=["missing-mv-xml", "empty-folder", "connector-not-xml"])
+def test_unusable_export_is_one_line_and_no_file(tmp_path, make):
+    folder, message = make(tmp_path)
     bundle = tmp_path / "out.bundle.json"
     result = _run("import", "aadconnect", str(folder), "-o", str(bundle))
-    assert result.exit_code == 1
-    assert result.stderr == (f"error: {AD_FILE}: line 1: not well-formed XML (Start tag "
-                             "expected, '<' not found)\n")
+    assert (result.exit_code, result.stderr, result.stdout) == (1, message, "")
     assert not bundle.exists()
 
 
