@@ -133,3 +133,26 @@ def test_render_accepts_full_sync_rules(tmp_path, flag):
     result = _run("render", str(bundle), "-o", str(tmp_path / "out"), "--format", "html", *flag)
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "out" / "contoso.html").is_file()
+
+
+def test_validate_names_every_bad_aadconnect_value_by_its_key_path(tmp_path):
+    bundle = tmp_path / "contoso.bundle.json"
+    assert _run("import", "aadconnect", str(corpus()), "-o", str(bundle)).exit_code == 0
+    data = json.loads(bundle.read_text("utf-8"))
+    server = data["sections"]["aadconnect"]["items"][0]
+    server["sync_rules"][3]["precedence"] = "high"
+    server["sync_rules"][7]["flows"][0]["type"] = "magic"
+    server["connectors"][0]["partitions"][0]["inclusions"] = "OU=CORP"
+    del server["setup_choices"]["source_anchor"]
+    bundle.write_text(json.dumps(data), "utf-8")
+    result = _run("validate", str(bundle))
+    assert result.exit_code == 1
+    prefix = "sections.aadconnect.items[0]"
+    assert result.stdout.splitlines() == [
+        f"{prefix}.connectors[0].partitions[0].inclusions: 'OU=CORP' is not of type 'array'",
+        f"{prefix}.setup_choices: missing 'source_anchor'",
+        f"{prefix}.sync_rules[3].precedence: 'high' is not of type ['integer', 'null']",
+        f"{prefix}.sync_rules[7].flows[0].type: 'magic' is not one of 'direct', 'expression', "
+        "'constant'",
+    ]
+    assert result.stderr == f"error: {bundle}: 4 schema error(s)\n"

@@ -479,3 +479,23 @@ def test_json_that_is_not_the_collectors(tmp_path):
     assert str(raised.value) == (
         "other.json: not the JSON of collectors/Export-AADConnectConfig.ps1 (no "
         "ServerConfigurationFolder); give the export folder itself, or the collector's JSON")
+
+
+@pytest.mark.parametrize("folder", ["/etc", "../elsewhere", "sub/../../elsewhere", "C:\\export\\..\\..\\x"])
+def test_collector_json_may_only_name_a_folder_beside_it(tmp_path, folder):
+    path = tmp_path / "aadconnect.json"
+    path.write_text(json.dumps({"Collector": "Export-AADConnectConfig",
+                                "ServerConfigurationFolder": folder}), "utf-8")
+    with pytest.raises(InputError) as raised:
+        import_aadconnect(path)
+    assert str(raised.value) == (f"aadconnect.json: ServerConfigurationFolder: "
+                                 f"ServerConfigurationFolder must name a folder beside the JSON, "
+                                 f"not {folder!r}")
+
+
+def test_a_single_xml_file_is_not_an_export():
+    with pytest.raises(InputError) as raised:
+        import_aadconnect(corpus() / MV_FILE)
+    assert raised.value.message == ("is one file of an export; give the folder "
+                                    "Get-ADSyncServerConfiguration wrote (the one holding "
+                                    "GlobalSettings)")

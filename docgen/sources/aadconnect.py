@@ -22,7 +22,6 @@ a rule whose connector is not in the export, a value that is not what it should 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -86,8 +85,7 @@ class _Import:
         return self.reader.parse(data, record["name"]), record["name"]
 
     def name_of(self, path: Path) -> str:
-        # relpath rather than relative_to: a collector may name a folder beside its own.
-        return Path(os.path.relpath(path, self.base)).as_posix()
+        return path.relative_to(self.base).as_posix()
 
 
 def import_aadconnect(path: Path, collected_at: datetime | None = None) -> SourceResult:
@@ -99,10 +97,14 @@ def import_aadconnect(path: Path, collected_at: datetime | None = None) -> Sourc
     path = Path(path)
     if path.is_dir():
         state, collector, folder = _Import(base=path), None, path
+    elif path.is_file() and path.suffix.lower() == ".xml":
+        raise InputError("is one file of an export; give the folder "
+                         "Get-ADSyncServerConfiguration wrote (the one holding GlobalSettings)",
+                         source=str(path))
     elif path.is_file():
         state = _Import(base=path.parent)
         collector = _read_collector(path, state)
-        folder = path.parent / collector.folder
+        folder = path.parent / _beside(collector.folder, path.name)
     else:
         raise InputError("no such file or folder", source=str(path))
     mv_path = _locate_export(folder)
@@ -131,6 +133,19 @@ def _read_collector(path: Path, state: _Import) -> CollectorExport:
     collector = parse_collector(ps.load_json(data, record["name"]), record["name"])
     state.errors.extend(collector.errors)
     return collector
+
+
+def _beside(folder: str, source: str) -> Path:
+    """The collector's folder, which must sit beside its JSON.
+
+    A JSON naming an absolute path or '..' could pull some other export on the
+    consultant's disk (another customer's) into this bundle.
+    """
+    relative = Path(folder.replace("\\", "/"))
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise InputError(f"ServerConfigurationFolder must name a folder beside the JSON, not "
+                         f"{folder!r}", source=source, where="ServerConfigurationFolder")
+    return relative
 
 
 def _child(folder: Path, name: str) -> Path:
