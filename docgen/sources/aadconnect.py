@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from lxml import etree
+
 from docgen.dates import parse_iso, utc_now
 from docgen.errors import DocgenError, InputError
 from docgen.sources import powershell as ps
@@ -78,7 +80,7 @@ class _Import:
     errors: list[DocgenError] = field(default_factory=list)   # recorded; import goes on
     fatal: list[DocgenError] = field(default_factory=list)    # nothing is written
 
-    def read_xml(self, path: Path):
+    def read_xml(self, path: Path) -> tuple[etree._Element, str]:
         """Parse one export file; its `inputs` record is kept even when it is not XML."""
         data, record = read_input(path, SECTION, name=self.name_of(path))
         self.inputs.append(record)
