@@ -22,6 +22,7 @@ from docgen.project import find_project, init_project, load_project
 from docgen.verify import verify_pdf
 from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
 from docgen.render.options import DocumentOptions
+from docgen.sources.aadconnect import import_aadconnect
 from docgen.sources.exchange_certs import import_exchange_certs
 from docgen.sources.powershell import to_datetime
 from docgen.workflow import ImportFailed, bundle_with_section, run_demo, write_diff, write_documents
@@ -87,16 +88,32 @@ def import_group() -> None:
     """Read raw exports into a section of a bundle."""
 
 
+def _import_options(*, organization: str, collected_at: str, strict: str):
+    """The options every `docgen import` command shares; each says its own defaults."""
+    options = (
+        click.option("-o", "--output", "bundle_path", required=True,
+                     type=click.Path(path_type=Path),
+                     help="Bundle to create, or to update (this section is replaced)."),
+        click.option("--organization", help=f"Organisation name (default: {organization})."),
+        click.option("--collected-at", help=f"When the export was taken, ISO 8601 "
+                     f"(default: {collected_at})."),
+        click.option("--strict", is_flag=True, help=strict),
+    )
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
 @import_group.command("exchange-certs", epilog=_example(
     "docgen import exchange-certs exchange-certs.json -o contoso.bundle.json",
     "docgen import exchange-certs servers.ldf adobjects.json -o contoso.bundle.json"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "bundle_path", required=True, type=click.Path(path_type=Path),
-              help="Bundle to create, or to update (this section is replaced).")
-@click.option("--organization", help="Organisation name (default: from the export or its AD domain).")
-@click.option("--collected-at", help="When the export was taken, ISO 8601 (default: from the "
-              "export, else now).")
-@click.option("--strict", is_flag=True, help="Write nothing if any record has an error.")
+@_import_options(organization="from the export or its AD domain",
+                 collected_at="from the export, else now",
+                 strict="Write nothing if any record has an error.")
 def import_exchange_certs_command(files: tuple[Path, ...], bundle_path: Path,
                                   organization: str | None, collected_at: str | None,
                                   strict: bool) -> None:
@@ -107,6 +124,26 @@ def import_exchange_certs_command(files: tuple[Path, ...], bundle_path: Path,
     """
     moment = _collected_at(collected_at)
     result = import_exchange_certs(list(files), moment)
+    _finish_import(bundle_path, result, organization, strict)
+
+
+@import_group.command("aadconnect", epilog=_example(
+    "docgen import aadconnect .\\ServerConfiguration -o contoso.bundle.json",
+    "docgen import aadconnect aadconnect.json -o contoso.bundle.json"))
+@click.argument("export", type=click.Path(path_type=Path))
+@_import_options(organization="the first AD connector's forest",
+                 collected_at="the collector's CollectedAt, else the export-date in "
+                              "GlobalSettings/MV.xml, else now",
+                 strict="Write nothing if any file or rule has an error.")
+def import_aadconnect_command(export: Path, bundle_path: Path, organization: str | None,
+                              collected_at: str | None, strict: bool) -> None:
+    """Azure AD Connect (Entra Connect Sync): setup choices, filters, connectors, sync rules.
+
+    EXPORT is the folder `Get-ADSyncServerConfiguration -Path <dir>` wrote, or the
+    JSON of collectors/Export-AADConnectConfig.ps1 (which names that folder beside it).
+    """
+    moment = _collected_at(collected_at)
+    result = import_aadconnect(export, moment)
     _finish_import(bundle_path, result, organization, strict)
 
 
@@ -144,10 +181,14 @@ def _finish_import(bundle_path: Path, result, organization: str | None, strict: 
 @click.option("--classification", default=None, help="Label printed on the cover and page headers.")
 @click.option("--name", "stem", default=None,
               help="File name without extension (default: the bundle's name without .bundle.json).")
+@click.option("--full-sync-rules", "full_rules", is_flag=True, default=None,
+              help="Print Microsoft's default Azure AD Connect sync rules in full in the PDF "
+              "(default: listed by name; the HTML always has them, collapsed).")
 @click.option("--no-project", is_flag=True,
               help="Ignore the docgen.toml of the folder you are in (branding, notes, detail levels).")
 def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, title: str | None,
-           classification: str | None, stem: str | None, no_project: bool) -> None:
+           classification: str | None, stem: str | None, full_rules: bool | None,
+           no_project: bool) -> None:
     """Write documents (HTML, PDF/A-3b) from a bundle.
 
     Inside a project folder (see `docgen init`) the options of its docgen.toml,
@@ -156,7 +197,7 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
     chosen = parse_formats(formats)
     loaded = load_bundle(bundle_path)
     options = _with_flags(_project_options(no_project), title=title, author=author,
-                          classification=classification)
+                          classification=classification, full_rules=full_rules or None)
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options)
     with status(f"Rendering {', '.join(chosen)}"):
         written = write_documents(loaded, out_dir, request)
@@ -169,7 +210,7 @@ def _project_options(ignore: bool) -> DocumentOptions:
     return load_project(root).options if root else DocumentOptions()
 
 
-def _with_flags(options: DocumentOptions, **flags: str | None) -> DocumentOptions:
+def _with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
     changes = {name: value for name, value in flags.items() if value is not None}
     if "author" in changes:
         changes["authors"] = ()

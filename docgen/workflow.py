@@ -14,6 +14,7 @@ from docgen.diff import diff_bundles
 from docgen.render import RenderRequest, render_diff_documents, render_documents
 from docgen.render.options import DocumentOptions
 from docgen.resources import data_dir
+from docgen.sources.aadconnect import import_aadconnect
 from docgen.sources.exchange_certs import import_exchange_certs
 from docgen.sources.result import SourceResult
 
@@ -87,8 +88,11 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
     """Contoso from samples/: bundle, then documents. Needs no network."""
     samples = data_dir("samples")
     exchange = import_exchange_certs([samples / "exchange" / "contoso-exchange-certs.json"])
-    run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(i["sha256"] for i in exchange.inputs)))
+    aadconnect = import_aadconnect(samples / "aadconnect" / "contoso-aadconnect.json")
+    inputs = exchange.inputs + aadconnect.inputs
+    run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(i["sha256"] for i in inputs)))
     bundle = bundle_with_section(None, exchange, "Contoso", run_id=run_id)
+    bundle = put_section(bundle, aadconnect, run_id=run_id)
     bundle_path = out_dir / "contoso.bundle.json"
     raw = save_bundle(bundle_path, bundle)
     loaded = parse_bundle(raw, str(bundle_path))

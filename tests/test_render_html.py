@@ -45,12 +45,12 @@ def test_contents_link_to_every_section(page):
 
 def test_findings_summary(page):
     counts = {text(box).split()[1]: int(text(box).split()[0]) for box in page.cssselect("#summary .count")}
-    assert counts == {"critical": 1, "high": 4, "warning": 0, "info": 0}
+    assert counts == {"critical": 1, "high": 4, "warning": 1, "info": 0}
     rows = page.cssselect("#summary table.findings tbody tr")
     assert [row.get("data-finding-id") for row in rows] == [
         "exchange-smtp-cert-expired:ex04", "exchange-smtp-cert-expires-soon:ex03",
         "exchange-smtp-cert-missing:ex05", "exchange-smtp-cert-weak-key:ex04",
-        "exchange-smtp-cert-weak-signature:ex04"]
+        "exchange-smtp-cert-weak-signature:ex04", "aadconnect-version-unsupported:contoso-sync01"]
     first = [text(td) for td in rows[0].cssselect("td")]
     assert first[:4] == ["critical", "Exchange default SMTP certificates", "EX04",
                          "Default SMTP certificate has expired"]

@@ -57,7 +57,7 @@ def test_rows_match_the_report(rendered):
     assert servers.loc[2, "Days left"] == 21
     assert servers.loc[4, "Subject"] == "not set"
     findings = pd.read_csv(rendered / "contoso.findings.csv", encoding="utf-8-sig")
-    assert list(findings["Subject"]) == ["EX04", "EX03", "EX05", "EX04", "EX04"]
+    assert list(findings["Subject"]) == ["EX04", "EX03", "EX05", "EX04", "EX04", "CONTOSO-SYNC01"]
 
 
 def test_dates_are_real_dates_in_the_workbook(rendered):

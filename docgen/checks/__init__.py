@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from docgen.checks.aadconnect import check_aadconnect
 from docgen.checks.exchange_certs import check_exchange_certs
 from docgen.checks.model import SEVERITIES, Finding, severity_rank
 from docgen.checks.rules import default_rules
@@ -9,6 +10,7 @@ from docgen.dates import parse_iso
 
 # section name -> check function(section, rules, as_of)
 SECTION_CHECKS = {
+    "aadconnect": check_aadconnect,
     "exchange_certificates": check_exchange_certs,
 }
 

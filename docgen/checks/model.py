@@ -32,6 +32,18 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+def worst_by_key(findings: list[dict]) -> dict[str, str]:
+    """The most severe open finding record of each item key, for a badge beside its name."""
+    worst: dict[str, str] = {}
+    for finding in findings:
+        if finding.get("status") == "accepted":
+            continue
+        current = worst.get(finding["key"])
+        if current is None or severity_rank(finding["severity"]) < severity_rank(current):
+            worst[finding["key"]] = finding["severity"]
+    return worst
+
+
 def make_finding(rules: dict, rule_id: str, *, section: str, key: str, subject: str,
                  evidence: str, **title_values: str) -> Finding:
     """A finding worded by its rule; `{name}` in the title takes the rule's settings

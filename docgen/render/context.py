@@ -34,6 +34,7 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         "media": media,
         "doc": _doc(loaded, options),
         "charts": {"findings": findings_chart(open_records, titles)},
+        "options": {"full_rules": options.full_rules},
         "findings": open_records,
         "accepted_findings": [record for record in records if record["status"] == ACCEPTED],
         "severity_counts": counts,

@@ -56,6 +56,8 @@ class DocumentOptions:
     notes: dict[str, str] = field(default_factory=dict)    # file name -> Markdown text
     templates: dict[str, str] = field(default_factory=dict)  # override name -> template text
     rule_overrides: dict[str, dict] = field(default_factory=dict)
+    # The PDF summarises Microsoft's default sync rules unless this asks for them in full.
+    full_rules: bool = False
 
     @property
     def author_line(self) -> str:
@@ -96,4 +98,5 @@ class DocumentOptions:
             notes=dict(record.get("notes", {})),
             templates=dict(record.get("templates", {})),
             rule_overrides=dict(record.get("rule_overrides", {})),
+            full_rules=bool(record.get("full_rules", False)),
         )

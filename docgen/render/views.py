@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from docgen.checks.model import severity_rank
+from docgen.checks.model import worst_by_key
 from docgen.render.charts import expiry_timeline
+from docgen.render.views_aadconnect import aadconnect_view
 from docgen.dates import parse_iso
 
 
@@ -41,19 +42,13 @@ def exchange_certs_view(section: dict, as_of: datetime, findings: list[dict]) ->
     return {"servers": servers, "timeline": expiry_timeline(servers, as_of)}
 
 
-def worst_by_key(findings: list[dict]) -> dict[str, str]:
-    """The most severe open finding of each item, for a badge beside its name."""
-    worst: dict[str, str] = {}
-    for finding in findings:
-        if finding["status"] == "accepted":
-            continue
-        current = worst.get(finding["key"])
-        if current is None or severity_rank(finding["severity"]) < severity_rank(current):
-            worst[finding["key"]] = finding["severity"]
-    return worst
-
-
 SECTION_VIEWS = {
+    "aadconnect": SectionView(
+        name="aadconnect",
+        title="Azure AD Connect",
+        template="sections/aadconnect.html.j2",
+        build=aadconnect_view,
+    ),
     "exchange_certificates": SectionView(
         name="exchange_certificates",
         title="Exchange default SMTP certificates",
