@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-
 from docgen.bundle.schema import format_errors
 from docgen.checks.rules import default_rules, with_overrides
 from docgen.errors import DocgenError
@@ -142,7 +140,9 @@ def _dates_as_text(value: Any) -> Any:
     return value
 
 
-def _validator() -> Draft202012Validator:
+def _validator():
+    from jsonschema import Draft202012Validator, FormatChecker  # only when a project is loaded
+
     schema = json.loads(resources.files("docgen").joinpath("project.schema.json").read_text("utf-8"))
     checker = FormatChecker(formats=())
     checker.checks("date", raises=ValueError)(_is_date)

@@ -7,11 +7,15 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import fastjsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
 
 from docgen.dates import parse_iso
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE = "bundle.schema.json"
 
@@ -22,7 +26,10 @@ def schema_text() -> str:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+def _validator() -> "Draft202012Validator":
+    # jsonschema is only needed to list the errors of an invalid bundle
+    from jsonschema import Draft202012Validator, FormatChecker
+
     checker = FormatChecker(formats=())
     checker.checks("date-time", raises=ValueError)(_is_bundle_date)
     return Draft202012Validator(json.loads(schema_text()), format_checker=checker)

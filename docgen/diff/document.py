@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import tomllib
+
+import orjson
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
 from docgen import __version__
 from docgen.bundle import LoadedBundle
+from docgen.bundle.io import CANONICAL_JSON
 from docgen.bundle.model import SECTION_ORDER
 from docgen.bundle.schema import key_path
 from docgen.checks import Finding, run_checks
@@ -108,6 +109,8 @@ def diff_schema_text() -> str:
 
 def validate_diff(document: dict) -> None:
     """Our own output must match the published schema; a mismatch is a docgen bug."""
+    from jsonschema import Draft202012Validator  # only when a diff is written
+
     validator = Draft202012Validator(json.loads(diff_schema_text()))
     problems = [f"{key_path(e.absolute_path) or '(top)'}: {e.message}"
                 for e in validator.iter_errors(document)]
@@ -117,4 +120,4 @@ def validate_diff(document: dict) -> None:
 
 def dump_diff(document: dict) -> bytes:
     validate_diff(document)
-    return (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return orjson.dumps(document, option=CANONICAL_JSON)
