@@ -17,6 +17,8 @@ KINDS = (ADDED, REMOVED, MODIFIED, REPLACED, UNKNOWN)
 # A section in one of these states was not (fully) collected: it cannot be compared.
 NOT_COMPARABLE_STATUSES = ("error", "skipped")
 _SECTION_META = ("status", "errors", "collected_at")
+IDENTITY_FIELD = "key"
+_KEYED = Collection(path="", noun="item", label=None)
 _ISO_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
@@ -216,14 +218,30 @@ def _compare_collection(collection: Collection, before: Any, after: Any, path: s
     for key, old, new in pairs:
         label = _label(collection, key, new)
         if old == new:  # the common case, at C speed
-            result.unchanged.append(Unchanged(noun=collection.noun, key=key, label=label))
+            _record_unchanged(collection, key, label, new, result)
             continue
-        change = _compare_pair(collection, key, label, old, new, f"{path}[{key}]", section,
+        element_path = f"{path}[{key}]"
+        change = _compare_pair(collection, key, label, old, new, element_path, section,
                                volatile, recorder)
         if change is None:
             result.unchanged.append(Unchanged(noun=collection.noun, key=key, label=label))
         else:
             result.changes.append(change)
+        for child in collection.children:
+            if child.apart:
+                _compare_collection(child, old.get(child.path), new.get(child.path),
+                                    f"{element_path}.{child.path}", section, volatile, recorder, result)
+
+
+def _record_unchanged(collection: Collection, key: str, label: str, element: dict,
+                      result: SectionComparison) -> None:
+    """An unchanged element, and every element of its collections reported apart."""
+    result.unchanged.append(Unchanged(noun=collection.noun, key=key, label=label))
+    for child in collection.children:
+        if child.apart:
+            for item in _elements(child, element.get(child.path)):
+                item_key = _display_key(child, item)
+                _record_unchanged(child, item_key, _label(child, item_key, item), item, result)
 
 
 def _plain(collection: Collection, element: dict) -> Any:
@@ -253,8 +271,12 @@ def _diff_object(collection: Collection, old: dict, new: dict, path: str,
     fields: list[FieldChange] = []
     child_paths = {child.path: child for child in collection.children}
     for name in dict.fromkeys([*old, *new]):
+        if name == IDENTITY_FIELD:
+            continue  # the identity key is derived from the object's id: its change shows there
         sub_path = f"{path}.{name}"
         child = child_paths.get(name)
+        if child is not None and child.apart:
+            continue  # compared element by element, as changes of their own
         if child is None:
             fields.extend(_diff_values(old.get(name), new.get(name), sub_path, volatile, recorder))
         else:
@@ -295,7 +317,15 @@ def _diff_values(old: Any, new: Any, path: str, volatile: VolatileMatcher,
             sub_path = f"{path}.{name}" if path else str(name)
             changes.extend(_diff_values(old.get(name), new.get(name), sub_path, volatile, recorder))
         return changes
+    if _keyed_list(old) and _keyed_list(new):
+        # Lists of objects that carry an identity key are matched by it, like collections.
+        return _diff_children(_KEYED, old, new, path, volatile, recorder)
     return [FieldChange(path, old, new)]
+
+
+def _keyed_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(item, dict) and item.get(IDENTITY_FIELD) not in (None, "") for item in value)
 
 
 def _relative(change: FieldChange, prefix: str) -> FieldChange:

@@ -45,6 +45,9 @@ class Collection:
     # True when an element's facts are uncertain (a lookup timed out): such an
     # element is reported "unknown" instead of changed.
     uncertain: Callable[[dict], bool] | None = None
+    # A nested collection whose elements are changes of their own ("Sync rule 'X'
+    # modified") rather than fields of the element holding them.
+    apart: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,24 @@ class SectionDiff:
 
 
 SECTION_DIFFS: dict[str, SectionDiff] = {
+    "aadconnect": SectionDiff(
+        title="Azure AD Connect",
+        collections=(
+            Collection(path="items", noun="Sync server", label="server", children=(
+                Collection(path="global_settings", noun="Global setting", apart=True),
+                Collection(path="scheduler", noun="Scheduler setting", apart=True),
+                Collection(path="connectors", noun="Connector", keys=(("key",), ("name",)), apart=True,
+                           children=(
+                               # by name (a domain's DN, a profile's name): readable in paths
+                               Collection(path="partitions", noun="Partition", keys=(("name",), ("key",))),
+                               Collection(path="run_profiles", noun="Run profile", keys=(("name",), ("key",))),
+                           )),
+                # a rule re-created with a new id but the same connector and name reads as modified
+                Collection(path="sync_rules", noun="Sync rule", keys=(("key",), ("connector_name", "name")),
+                           apart=True),
+            )),
+        ),
+    ),
     "exchange_certificates": SectionDiff(
         title="Exchange default SMTP certificates",
         collections=(
