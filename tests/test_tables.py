@@ -10,8 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-# Tables that gather one HTML table per object into one: they add that object's column first.
-GATHERED = {"exchange-store-certificates": ["Server"]}
+# Tables that gather one HTML table per object into one: they add that object's columns first.
+GATHERED = {"exchange-store-certificates": ["Server"], "aad-setup-choices": ["Sync server"],
+            "aad-group-dns": ["Sync server"], "aad-connectors": ["Sync server"],
+            "aad-run-profiles": ["Sync server", "Connector"], "aad-rules": ["Connector", "Direction"],
+            "aad-flows": ["Rule"], "aad-global-settings": ["Sync server"], "aad-scheduler": ["Sync server"]}
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +30,12 @@ def rendered(demo_dir, tmp_path_factory):
 
 def test_one_csv_per_table_and_one_workbook(rendered):
     names = sorted(p.name for p in rendered.iterdir())
-    assert names == ["contoso.accepted-risks.csv", "contoso.exchange-servers.csv",
-                     "contoso.exchange-store-certificates.csv", "contoso.findings.csv", "contoso.html",
-                     "contoso.inputs.csv", "contoso.xlsx"]
+    tables = ["findings", "accepted-risks", "aad-setup-choices", "aad-group-dns", "aad-connectors",
+              "aad-run-profiles", "aad-rules", "aad-flows", "aad-global-settings", "aad-scheduler",
+              "exchange-servers", "exchange-store-certificates", "inputs"]
+    assert names == sorted([f"contoso.{name}.csv" for name in tables] + ["contoso.html", "contoso.xlsx"])
     workbook = openpyxl.load_workbook(rendered / "contoso.xlsx")
-    assert workbook.sheetnames == ["findings", "accepted-risks", "exchange-servers",
-                                   "exchange-store-certificates", "inputs"]
+    assert workbook.sheetnames == tables
 
 
 def test_columns_are_named_as_in_the_report(rendered):
@@ -48,7 +51,7 @@ def test_columns_are_named_as_in_the_report(rendered):
         headers = [" ".join(th.text_content().split()) for th in tables[0].cssselect("thead th")]
         assert columns == GATHERED.get(name, []) + headers, name
         checked += 1
-    assert checked == 4
+    assert checked == 12
 
 
 def test_rows_match_the_report(rendered):
