@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
@@ -50,7 +51,7 @@ def _san_dns_names(cert: x509.Certificate) -> list[str]:
 def _signature_hash(cert: x509.Certificate) -> str | None:
     try:
         algorithm = cert.signature_hash_algorithm
-    except x509.UnsupportedAlgorithm:
+    except UnsupportedAlgorithm:
         return None
     return algorithm.name if algorithm is not None else None
 
@@ -58,7 +59,7 @@ def _signature_hash(cert: x509.Certificate) -> str | None:
 def _key_facts(cert: x509.Certificate) -> dict:
     try:
         key = cert.public_key()
-    except (ValueError, x509.UnsupportedAlgorithm) as exc:
+    except (ValueError, UnsupportedAlgorithm) as exc:
         return {"key_type": f"unsupported ({_first_line(exc)})", "key_size": None}
     if isinstance(key, rsa.RSAPublicKey):
         return {"key_type": "RSA", "key_size": key.key_size}

@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from docgen.errors import InputError
@@ -21,6 +21,7 @@ from docgen.sources.textfile import decode_text
 
 # "/Date(1653603718610)/" or "/Date(1653603718610+0200)/"; the number is UTC
 # milliseconds, the offset only says which zone the writer was in.
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 
@@ -64,7 +65,8 @@ def to_datetime(value: Any, source: str, where: str) -> datetime | None:
 
 def _from_epoch_ms(milliseconds: int, source: str, where: str) -> datetime:
     try:
-        return datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc)
+        # timedelta keeps every millisecond; a float division does not past year 2200
+        return _EPOCH + timedelta(milliseconds=milliseconds)
     except (OverflowError, OSError, ValueError):
         raise InputError(f"date out of range: /Date({milliseconds})/", source=source,
                          where=where) from None
