@@ -69,11 +69,17 @@ def schema_errors(document: Any) -> list[str]:
         _fast_validator()(document)
         return []
     except fastjsonschema.JsonSchemaValueException as exc:
-        first = exc.message
+        # its path starts with "data"; its message repeats the path before "must"
+        first = f"{key_path(_indices(exc.path[1:])) or '(top)'}: {exc.message.split(' ', 1)[-1]}"
     errors = list(_validator().iter_errors(document))
     if not errors:  # the two validators disagree: report what the fast one saw
         return [first]
     return format_errors(errors)
+
+
+def _indices(parts: list[str]) -> list:
+    """fastjsonschema gives list positions as text; key_path wants them as numbers."""
+    return [int(part) if part.isdigit() else part for part in parts]
 
 
 def format_errors(errors: list[ValidationError]) -> list[str]:
