@@ -31,9 +31,10 @@ def certificate_facts(der: bytes, source: str, where: str) -> dict:
             "der_base64": base64.b64encode(der).decode("ascii"),
         }
         facts.update(_key_facts(cert))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, x509.InvalidVersion):
         # cryptography raises ValueError for DER that is not a certificate, and for
-        # certificates with fields it cannot decode; both are the input's fault. Its
+        # certificates with fields it cannot decode, InvalidVersion for a version
+        # field other than v1-v3 (found by fuzzing); all are the input's fault. Its
         # own text is a parser trace, not something a reader can act on.
         raise InputError("the bytes are not a readable X.509 certificate (DER)",
                          source=source, where=where) from None

@@ -1,0 +1,80 @@
+"""Fuzz targets for atheris: every entry point that reads bytes from outside.
+
+Each target feeds the fuzzer's bytes to one reader. The reader may return data
+or raise docgen's own InputError/BundleError (that is its contract); any other
+exception is a finding. Seeds come from samples/ and ../shared/corpus/.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from docgen.errors import DocgenError
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def fuzz_powershell_json(data: bytes) -> None:
+    from docgen.sources.powershell import load_json
+    load_json(data, "fuzz.json")
+
+
+def fuzz_ldif(data: bytes) -> None:
+    from docgen.sources.ldif import read_ldif
+    read_ldif(data, "fuzz.ldf")
+
+
+def fuzz_certificate(data: bytes) -> None:
+    from docgen.sources.certificates import certificate_facts
+    certificate_facts(data, "fuzz.json", "server X")
+
+
+def fuzz_exchange_export(data: bytes) -> None:
+    from docgen.sources.exchange_certs import parse_export
+    parse_export(data, "fuzz")
+
+
+def fuzz_aadconnect_xml(data: bytes) -> None:
+    from docgen.sources.aadconnect_config import parse_sync_rule
+    from docgen.sources.aadconnect_xml import parse_xml
+    root = parse_xml(data, "fuzz.xml")
+    if root.tag == "synchronizationRule":
+        parse_sync_rule(root, "fuzz.xml", {})
+
+
+def fuzz_bundle(data: bytes) -> None:
+    from docgen.bundle import parse_bundle
+    parse_bundle(data, "fuzz.bundle.json")
+
+
+TARGETS = {
+    "powershell_json": (fuzz_powershell_json, ["samples/exchange/*.json", "samples/aadconnect/*.json",
+                                               "../shared/corpus/exchange-online/*.json"]),
+    "ldif": (fuzz_ldif, ["samples/exchange/*.ldf"]),
+    "certificate": (fuzz_certificate, []),
+    "exchange_export": (fuzz_exchange_export, ["samples/exchange/*"]),
+    "aadconnect_xml": (fuzz_aadconnect_xml, ["../shared/corpus/aadconnect/contoso-2016/*/*.xml"]),
+    "bundle": (fuzz_bundle, []),
+}
+
+
+def seed_files(patterns: list[str]) -> list[Path]:
+    files = []
+    for pattern in patterns:
+        base = REPO if not pattern.startswith("../") else REPO.parent
+        files.extend(sorted(base.glob(pattern.removeprefix("../"))))
+    return [path for path in files if path.is_file() and path.stat().st_size < 2_000_000]
+
+
+def checked(target):
+    """The target with docgen's own errors accepted: they are the documented outcome."""
+    def run(data: bytes) -> None:
+        try:
+            target(data)
+        except DocgenError as error:
+            if not str(error):
+                raise AssertionError("a DocgenError without a message") from error
+    return run
