@@ -255,9 +255,18 @@ def fill_response(zones: Zones, response: dns.message.Message,
         return None
     response.flags |= dns.flags.AA
     response.set_rcode(resolution.rcode)
-    response.answer.extend(resolution.answer)
-    response.authority.extend(resolution.authority)
+    add_rrsets(response, response.answer, resolution.answer)
+    add_rrsets(response, response.authority, resolution.authority)
     return resolution
+
+
+def add_rrsets(message: dns.message.Message, section: list,
+               rrsets: Iterable[dns.rrset.RRset]) -> None:
+    """Add RRsets to a message section through its index, so that lookups in the
+    message (``find_rrset``, ``resolve_chaining``) see them without a wire trip."""
+    for rrset in rrsets:
+        message.find_rrset(section, rrset.name, rrset.rdclass, rrset.rdtype,
+                           create=True).update(rrset)
 
 
 def answer_query(zones: Zones, query: dns.message.Message) -> dns.message.Message:
