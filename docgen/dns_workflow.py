@@ -97,3 +97,16 @@ def _transport(request: DnsRequest) -> Transport:
     if not nameservers:
         raise DocgenError("no nameserver configured on this machine: give --nameserver")
     return NetworkTransport(nameservers)
+
+
+DEMO_EXPORT = "contoso-dkim-collector.json"
+
+
+def demo_dns_sections(folder: Path) -> list:
+    """The demo's dkim and mail_auth sections, from the sample export and zone files."""
+    export_path = folder / DEMO_EXPORT
+    request = DnsRequest(dkim_config=export_path,
+                         zone_files=tuple(sorted((folder / "zones").glob("*.zone"))),
+                         collected_at=read_dkim_export(export_path).collected_at)
+    collection = run_dns(prepare_dns(request))
+    return [collection.dkim, collection.mail_auth]

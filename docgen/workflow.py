@@ -9,6 +9,7 @@ from pathlib import Path
 from docgen.atomic import write_all_atomic
 from docgen.bundle import LoadedBundle, load_bundle, new_bundle, parse_bundle, put_section, save_bundle
 from docgen.dates import iso_utc
+from docgen.dns_workflow import demo_dns_sections
 from docgen.errors import DocgenError
 from docgen.render import RenderRequest, render_documents
 from docgen.render.context import DocumentOptions
@@ -80,11 +81,18 @@ class DemoResult:
 
 
 def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
-    """Contoso from samples/: bundle, then documents. Needs no network."""
+    """Contoso from samples/: bundle, then documents. Needs no network.
+
+    DNS is answered in-process from the sample zone files, at the moment the
+    sample DKIM export was taken, so the demo gives the same bundle every time.
+    """
     samples = data_dir("samples")
     exchange = import_exchange_certs([samples / "exchange" / "contoso-exchange-certs.json"])
-    run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(i["sha256"] for i in exchange.inputs)))
-    bundle = bundle_with_section(None, exchange, "Contoso", run_id=run_id)
+    dns_results = demo_dns_sections(samples / "dns")
+    results = [exchange, *dns_results]
+    run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(
+        entry["sha256"] for result in results for entry in result.inputs)))
+    bundle = bundle_with_sections(None, results, "Contoso", run_id=run_id)
     bundle_path = out_dir / "contoso.bundle.json"
     raw = save_bundle(bundle_path, bundle)
     loaded = parse_bundle(raw, str(bundle_path))

@@ -12,9 +12,11 @@ from docgen.errors import DocgenError
 from docgen.render.context import DocumentOptions, report_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
+from docgen.render.views import dkim_failures_text
 from docgen.resources import data_dir
 
-FORMATS = ("html", "pdf")
+# dkim-failures: one "domain, selector CNAME" line per failing active DKIM selector
+FORMATS = ("html", "pdf", "dkim-failures")
 BUNDLE_ATTACHMENT = "bundle.json"
 
 
@@ -47,6 +49,8 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
     env = make_environment(template_dirs)
     findings = run_checks(loaded.data, request.rules)
     outputs: dict[str, bytes] = {}
+    if "dkim-failures" in request.formats:
+        outputs[f"{request.stem}.dkim-failures.txt"] = _dkim_failures(loaded, findings)
     if "html" in request.formats:
         context = report_context(loaded, findings, request.options, media="screen")
         outputs[f"{request.stem}.html"] = render_template(env, REPORT_TEMPLATE, context).encode()
@@ -59,6 +63,15 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
                                        "The docgen bundle this document was built from")],
             moment=parse_iso(loaded.data["collected_at"]), warnings=warnings)
     return outputs
+
+
+def _dkim_failures(loaded: LoadedBundle, findings) -> bytes:
+    section = loaded.data["sections"].get("dkim")
+    if section is None:
+        raise DocgenError("the bundle has no dkim section (collect it with "
+                          "docgen collect dns --dkim-config); no dkim-failures list written",
+                          source=loaded.source)
+    return dkim_failures_text(section, findings).encode("utf-8")
 
 
 def default_stem(bundle_path: Path) -> str:

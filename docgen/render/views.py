@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from docgen.checks.dkim import FAILING_SELECTOR_RULES
 from docgen.checks.model import Finding, severity_rank
 from docgen.dates import parse_iso
 
@@ -48,11 +49,121 @@ def _worst_by_key(findings: list[Finding]) -> dict[str, str]:
     return worst
 
 
+def dkim_failures(section: dict, findings: list[Finding]) -> list[dict]:
+    """The failing active selectors, sorted by domain: a domain whose active selector
+    has a finding that means signed mail fails DKIM now."""
+    reasons: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.section == "dkim" and finding.rule_id in FAILING_SELECTOR_RULES:
+            reasons.setdefault(finding.key, []).append(finding.evidence)
+    rows = []
+    for item in section["items"]:
+        if item["key"] not in reasons:
+            continue
+        active = next((facts for facts in item["selectors"] if facts["active"]), None)
+        rows.append({"domain": item["domain"], "selector": item["active_selector"],
+                     "cname": (active["configured_target"] or active["name"]) if active else "",
+                     "reason": " ".join(reasons[item["key"]])})
+    return sorted(rows, key=lambda row: row["domain"])
+
+
+def dkim_failures_text(section: dict, findings: list[Finding]) -> str:
+    """One "domain, selector CNAME" line per failing active selector (empty when none)."""
+    return "".join(f"{row['domain']}, {row['cname']}\n" for row in dkim_failures(section, findings))
+
+
+def dkim_view(section: dict, as_of: datetime, findings: list[Finding]) -> dict:
+    worst = _worst_by_key(findings)
+    domains = []
+    for item in section["items"]:
+        selectors = [{**facts, "summary": _selector_summary(facts)} for facts in item["selectors"]]
+        domains.append({**item, "worst": worst.get(item["key"]),
+                        "signing": _signing_text(item["config"]),
+                        "by_selector": {facts["selector"]: facts for facts in selectors},
+                        "selector_rows": selectors})
+    return {"failing": dkim_failures(section, findings), "domains": domains,
+            "resolver": section["resolver"]}
+
+
+def _signing_text(config: dict | None) -> str:
+    if config is None:
+        return "not configured"
+    return {True: "enabled", False: "disabled"}.get(config["enabled"], "unknown")
+
+
+_CNAME_TEXT = {"matches": "published", "elsewhere": "points elsewhere", "missing": "missing",
+               "not_configured": "published (no configured target)",
+               "unverified": "could not verify"}
+_KEY_TEXT = {"ok": "key", "revoked": "revoked key", "invalid": "not a usable key",
+             "no_key": "no key", "no_target": "no target", "unverified": "could not verify"}
+
+
+def _selector_summary(facts: dict) -> dict:
+    """Short texts for the overview table, and whether the state is a problem."""
+    key_text = _KEY_TEXT[facts["key_state"]]
+    if facts["key_state"] == "ok":
+        size = facts["key"]["key_size"]
+        key_text = f"{size}-bit key" + (" (t=y)" if facts["key"]["testing"] else "")
+    expected = not facts["active"] and facts["key_state"] == "no_key"
+    return {"cname": _CNAME_TEXT[facts["cname_state"]], "key": key_text,
+            "expected_gap": expected,
+            "problem": facts["cname_state"] in ("missing", "elsewhere", "unverified")
+            or (facts["active"] and facts["key_state"] != "ok")}
+
+
+MAIL_AUTH_KINDS = (("dmarc", "DMARC"), ("spf", "SPF"), ("mx", "MX"), ("mta_sts", "MTA-STS"),
+                   ("tls_rpt", "TLS-RPT"), ("bimi", "BIMI"))
+_STATE_TEXT = {"missing": "none", "multiple": "several records", "invalid": "invalid",
+               "unverified": "could not verify"}
+
+
+def mail_auth_view(section: dict, as_of: datetime, findings: list[Finding]) -> dict:
+    worst = _worst_by_key(findings)
+    domains = []
+    for item in section["items"]:
+        cells = {kind: {"state": item[kind]["state"],
+                        "text": _kind_summary(kind, item[kind])} for kind, _ in MAIL_AUTH_KINDS}
+        domains.append({**item, "worst": worst.get(item["key"]), "cells": cells})
+    return {"domains": domains, "kinds": MAIL_AUTH_KINDS, "resolver": section["resolver"],
+            "other_lookups": len(section["other_lookups"]),
+            "checkdmarc_version": section["checkdmarc_version"]}
+
+
+def _kind_summary(kind: str, entry: dict) -> str:
+    if entry["state"] != "ok":
+        return _STATE_TEXT[entry["state"]]
+    result = entry["result"] or {}
+    if kind == "dmarc":
+        tags = result.get("tags", {})
+        text = f"p={tags.get('p', {}).get('value', '?')}"
+        return text + ("" if (tags.get("rua") or {}).get("value") else ", no rua")
+    if kind == "spf":
+        qualifier = (result.get("parsed") or {}).get("all", "neutral")
+        return f"all={qualifier}, {result.get('dns_lookups')} lookups"
+    if kind == "mx":
+        return "null MX" if result.get("null_mx") else f"{len(result.get('hosts', []))} host(s)"
+    if kind == "mta_sts":
+        return f"id={result.get('tags', {}).get('id', '?')}"
+    return "published"
+
+
 SECTION_VIEWS = {
     "exchange_certificates": SectionView(
         name="exchange_certificates",
         title="Exchange default SMTP certificates",
         template="sections/exchange_certificates.html.j2",
         build=exchange_certs_view,
+    ),
+    "dkim": SectionView(
+        name="dkim",
+        title="DKIM signing",
+        template="sections/dkim.html.j2",
+        build=dkim_view,
+    ),
+    "mail_auth": SectionView(
+        name="mail_auth",
+        title="Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)",
+        template="sections/mail_auth.html.j2",
+        build=mail_auth_view,
     ),
 }
