@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TypeAlias
@@ -165,7 +166,11 @@ def _load_user_zone(path: Path) -> ServedZone:
     try:
         return load_zone(origin, text)
     except dns.exception.SyntaxError as exc:
-        raise InputError(f"not a valid zone file ({exc})", source=str(path)) from None
+        # dnspython says "<string>:LINE: message" for zone text.
+        match = re.match(r"^<string>:(\d+): (.*)$", str(exc))
+        where, message = (f"line {match[1]}", match[2]) if match else (None, str(exc))
+        raise InputError(f"not a valid zone file ({message})", source=str(path),
+                         where=where) from None
     except (dns.exception.DNSException, ValueError) as exc:
         raise InputError(f"not a usable zone ({exc})", source=str(path)) from None
 

@@ -1,0 +1,80 @@
+"""Fixtures for the DNS tests: the loopback server with the sample zones, and a guard.
+
+Test modules import what they use (``from support.dns_fixtures import ...``), so
+pytest finds these fixtures without a shared conftest.py.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from docgen.sources.dns import LookupClient, Nameserver, NetworkTransport, ResolverSettings
+from support.dns_server import DnsTestServer
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES_DNS = REPO / "samples" / "dns"
+SAMPLE_ZONES = sorted((SAMPLES_DNS / "zones").glob("*.zone"))
+TEST_ZONES = sorted((REPO / "tests" / "data" / "dns").glob("*.zone"))
+COLLECTOR_EXPORT = SAMPLES_DNS / "contoso-dkim-collector.json"
+PS51_EXPORT = SAMPLES_DNS / "contoso-dkim-ps51.json"
+SAMPLE_COLLECTED_AT = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+# A missing corpus must fail the tests that use it, never skip them.
+CORPUS = REPO.parent / "shared" / "corpus"
+FAST = ResolverSettings(timeout=0.25, retries=0, concurrency=8, deadline=30)
+
+
+def _require_loopback(sock: socket.socket, address) -> None:
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+        if not ipaddress.ip_address(address[0]).is_loopback:
+            raise AssertionError(f"a test tried to reach {address[0]}: only loopback is allowed")
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that would send a packet or connect beyond 127.0.0.0/8 or ::1.
+
+    A guard, not a stand-in: every call still goes to the real socket.
+    """
+    connect, connect_ex, sendto = (socket.socket.connect, socket.socket.connect_ex,
+                                   socket.socket.sendto)
+
+    def guarded_connect(sock, address):
+        _require_loopback(sock, address)
+        return connect(sock, address)
+
+    def guarded_connect_ex(sock, address):
+        _require_loopback(sock, address)
+        return connect_ex(sock, address)
+
+    def guarded_sendto(sock, data, *rest):
+        _require_loopback(sock, rest[-1])
+        return sendto(sock, data, *rest)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", guarded_sendto)
+
+
+@pytest.fixture
+def sample_server(loopback_only) -> Iterator[DnsTestServer]:
+    """The loopback server answering from samples/dns/zones and tests/data/dns."""
+    with DnsTestServer.from_zone_files(SAMPLE_ZONES + TEST_ZONES) as server:
+        yield server
+
+
+def client_for(server: DnsTestServer, settings: ResolverSettings = FAST) -> LookupClient:
+    return LookupClient(NetworkTransport([Nameserver(server.host, server.port)]), settings)
+
+
+def dkim_config_json(tmp_path: Path, configs: list[dict], name: str = "dkim.json") -> Path:
+    """A raw Get-DkimSigningConfig export written by a test."""
+    path = tmp_path / name
+    path.write_text(json.dumps(configs), encoding="utf-8")
+    return path
