@@ -45,11 +45,11 @@ def normalize_domain(text: str) -> str:
         raise ValueError(f"not a valid name ({exc})") from None
     key = ascii_name.lower()
     labels = key.split(".")
-    if len(labels) < 2:
-        raise ValueError("a domain needs at least two labels (like contoso.com)")
     bad = [label for label in labels if not _LABEL.match(label)]
     if bad:
         raise ValueError(f"label {bad[0]!r} is not letters, digits and inner hyphens")
+    if len(labels) < 2:
+        raise ValueError("a domain needs at least two labels (like contoso.com)")
     if len(key) > MAX_NAME_LENGTH:
         raise ValueError(f"longer than {MAX_NAME_LENGTH} characters")
     return key

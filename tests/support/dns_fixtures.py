@@ -15,7 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from docgen.bundle.schema import schema_errors
+from docgen.checks import run_checks
+from docgen.sources.dkim import read_dkim_export
 from docgen.sources.dns import LookupClient, Nameserver, NetworkTransport, ResolverSettings
+from docgen.sources.dns_collect import collect_dns
+from docgen.workflow import bundle_with_sections
 from support.dns_server import DnsTestServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,3 +83,27 @@ def dkim_config_json(tmp_path: Path, configs: list[dict], name: str = "dkim.json
     path = tmp_path / name
     path.write_text(json.dumps(configs), encoding="utf-8")
     return path
+
+
+def collect(server: DnsTestServer, *, export_path: Path | None = COLLECTOR_EXPORT,
+            domains: list[str] | None = None, at: datetime = SAMPLE_COLLECTED_AT,
+            settings: ResolverSettings = FAST):
+    """Collect over the loopback server; returns (collection, bundle, findings by id)."""
+    export = read_dkim_export(export_path) if export_path else None
+    names = sorted(set(domains or []) | set(export.domains if export else []))
+    collection = collect_dns(names, client_for(server, settings), collected_at=at,
+                             export=export)
+    results = [result for result in (collection.dkim, collection.mail_auth) if result]
+    bundle = bundle_with_sections(None, results, "Contoso")
+    assert schema_errors(bundle) == []
+    findings = {finding.id: finding for finding in run_checks(bundle)}
+    return collection, bundle, findings
+
+
+def item(bundle: dict, section: str, domain: str) -> dict:
+    return next(entry for entry in bundle["sections"][section]["items"] if entry["key"] == domain)
+
+
+def selector(bundle: dict, domain: str, name: str) -> dict:
+    return next(facts for facts in item(bundle, "dkim", domain)["selectors"]
+                if facts["selector"] == name)
