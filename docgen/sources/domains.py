@@ -40,16 +40,18 @@ def normalize_domain(text: str) -> str:
     if not cleaned:
         raise ValueError("empty")
     try:
-        ascii_name = dns.name.from_unicode(cleaned, idna_codec=_IDNA).to_text(omit_final_dot=True)
+        name = dns.name.from_unicode(cleaned, idna_codec=_IDNA)
     except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
         raise ValueError(f"not a valid name ({exc})") from None
-    key = ascii_name.lower()
-    labels = key.split(".")
-    bad = [label for label in labels if not _LABEL.match(label)]
-    if bad:
-        raise ValueError(f"label {bad[0]!r} is not letters, digits and inner hyphens")
+    labels = [label.decode("ascii", errors="replace").lower() for label in name.labels if label]
+    given = cleaned.split(".")
+    for index, label in enumerate(labels):
+        if not _LABEL.match(label):
+            shown = given[index] if len(given) == len(labels) else label
+            raise ValueError(f"label {shown!r} is not letters, digits and inner hyphens")
     if len(labels) < 2:
         raise ValueError("a domain needs at least two labels (like contoso.com)")
+    key = ".".join(labels)
     if len(key) > MAX_NAME_LENGTH:
         raise ValueError(f"longer than {MAX_NAME_LENGTH} characters")
     return key
