@@ -82,7 +82,7 @@ def test_a_bad_record_is_that_records_error_and_the_rest_is_kept():
         "dkim.json: object 2: Domain 'not a domain': label 'not a domain' is not letters, "
         "digits and inner hyphens",
         "dkim.json: object 3 (late.example).RotateOnDate: not a date: 'soon'",
-        "dkim.json: object 4 (good.example): good.example appears twice; kept the first"]
+        "dkim.json: object 4: good.example appears twice; kept the first"]
 
 
 def test_something_else_is_refused_as_a_whole():
