@@ -35,20 +35,23 @@ CORPUS = REPO.parent / "shared" / "corpus"
 FAST = ResolverSettings(timeout=0.25, retries=0, concurrency=8, deadline=30)
 
 
-def _require_loopback(sock: socket.socket, address) -> None:
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
-        if not ipaddress.ip_address(address[0]).is_loopback:
-            raise AssertionError(f"a test tried to reach {address[0]}: only loopback is allowed")
-
-
 @pytest.fixture
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail any test that would send a packet or connect beyond 127.0.0.0/8 or ::1.
 
-    A guard, not a stand-in: every call still goes to the real socket.
+    A guard, not a stand-in: every allowed call goes to the real socket. The
+    attempt is refused on the spot, and the test fails at teardown even if
+    library code swallowed the error.
     """
+    attempts: list[str] = []
     connect, connect_ex, sendto = (socket.socket.connect, socket.socket.connect_ex,
                                    socket.socket.sendto)
+
+    def _require_loopback(sock: socket.socket, address) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+            if not ipaddress.ip_address(address[0]).is_loopback:
+                attempts.append(str(address[0]))
+                raise AssertionError(f"a test tried to reach {address[0]}: only loopback")
 
     def guarded_connect(sock, address):
         _require_loopback(sock, address)
@@ -65,6 +68,8 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     monkeypatch.setattr(socket.socket, "sendto", guarded_sendto)
+    yield
+    assert attempts == [], f"tried to reach beyond loopback: {attempts}"
 
 
 @pytest.fixture
