@@ -53,16 +53,22 @@ class NoMxRecords(Exception):
     """The domain exists but publishes no MX record."""
 
 
+def checkdmarc_options(client: LookupClient,
+                       on_lookup: Callable[[Lookup], None] | None = None) -> dict:
+    """The keyword arguments that make a checkdmarc function ask only `client`."""
+    return {"resolver": ClientResolver(client, on_lookup),
+            # for the checkdmarc paths that ignore `resolver` (SPF exp=)
+            "nameservers": [ClientNameserver(client)],
+            "timeout": client.settings.timeout,
+            "retries": 0}  # the client already retries
+
+
 class _Evaluation:
     """The checkdmarc calls for one kind of record, asking through one client."""
 
     def __init__(self, client: LookupClient) -> None:
         self.seen: list[Lookup] = []
-        self.options = {"resolver": ClientResolver(client, self.seen.append),
-                        # for checkdmarc paths that ignore `resolver` (SPF exp=)
-                        "nameservers": [ClientNameserver(client)],
-                        "timeout": client.settings.timeout,
-                        "retries": 0}  # the client already retries
+        self.options = checkdmarc_options(client, self.seen.append)
 
     def failed_lookups(self) -> list[Lookup]:
         unique = {(lookup.name, lookup.rdtype): lookup for lookup in self.seen
@@ -226,7 +232,7 @@ def _bimi(domain: str, evaluation: _Evaluation, options: MailAuthOptions, earlie
 
 
 def parse_bimi_without_fetching(record: str, domain: str | None = None,
-                                parsed_dmarc: dict | None = None) -> dict:
+                                parsed_dmarc: dict | None = None, **options) -> dict:
     """checkdmarc's BIMI parse, without the HTTP downloads it would make.
 
     checkdmarc fetches the indicator (l=) and certificate (a=) as soon as their
@@ -237,7 +243,8 @@ def parse_bimi_without_fetching(record: str, domain: str | None = None,
             for match in _BIMI_URI_TAG.finditer(record) if match.group(5).strip()}
     emptied = _BIMI_URI_TAG.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}{m.group(4)}",
                                 record)
-    parsed = cd_bimi.parse_bimi_record(emptied, domain=domain, parsed_dmarc_record=parsed_dmarc)
+    parsed = cd_bimi.parse_bimi_record(emptied, domain=domain, parsed_dmarc_record=parsed_dmarc,
+                                       **options)
     for tag, uri in uris.items():
         if tag in parsed["tags"]:
             parsed["tags"][tag]["value"] = uri
