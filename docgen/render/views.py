@@ -105,23 +105,31 @@ def _selector_summary(facts: dict) -> dict:
         size = facts["key"]["key_size"]
         key_text = f"{size}-bit key" + (" (t=y)" if facts["key"]["testing"] else "")
     expected = not facts["active"] and facts["key_state"] == "no_key"
+    record = facts["key_record"]
     return {"cname": _CNAME_TEXT[facts["cname_state"]], "key": key_text,
             "expected_gap": expected,
+            # the whole record is in the bundle; the document shows its start
+            "record_start": record if record is None or len(record) <= KEY_SHOWN
+            else record[:KEY_SHOWN] + "…",
             "problem": facts["cname_state"] in ("missing", "elsewhere", "unverified")
             or (facts["active"] and facts["key_state"] != "ok")}
 
+
+KEY_SHOWN = 72  # characters of a key record shown in documents
 
 MAIL_AUTH_KINDS = (("dmarc", "DMARC"), ("spf", "SPF"), ("mx", "MX"), ("mta_sts", "MTA-STS"),
                    ("tls_rpt", "TLS-RPT"), ("bimi", "BIMI"))
 _STATE_TEXT = {"missing": "none", "multiple": "several records", "invalid": "invalid",
                "unverified": "could not verify"}
+# Records a domain may do without: their absence is shown plainly, not as a problem.
+_OPTIONAL_KINDS = ("mx", "mta_sts", "tls_rpt", "bimi")
 
 
 def mail_auth_view(section: dict, as_of: datetime, findings: list[Finding]) -> dict:
     worst = _worst_by_key(findings)
     domains = []
     for item in section["items"]:
-        cells = {kind: {"state": item[kind]["state"],
+        cells = {kind: {"state": item[kind]["state"], "tone": _tone(kind, item[kind]["state"]),
                         "text": _kind_summary(kind, item[kind])} for kind, _ in MAIL_AUTH_KINDS}
         domains.append({**item, "worst": worst.get(item["key"]), "cells": cells})
     return {"domains": domains, "kinds": MAIL_AUTH_KINDS, "resolver": section["resolver"],
@@ -129,10 +137,21 @@ def mail_auth_view(section: dict, as_of: datetime, findings: list[Finding]) -> d
             "checkdmarc_version": section["checkdmarc_version"]}
 
 
+def _tone(kind: str, state: str) -> str:
+    if state == "missing" and kind in _OPTIONAL_KINDS:
+        return "absent"
+    return {"ok": "ok", "unverified": "unverified"}.get(state, "problem")
+
+
 def _kind_summary(kind: str, entry: dict) -> str:
+    result = entry["result"] or {}
+    if kind == "spf" and entry["state"] == "invalid":
+        counts = [f"{result[key]} {label}" for key, label in
+                  (("dns_lookups", "lookups"), ("void_dns_lookups", "void lookups"))
+                  if result.get(key) is not None]
+        return "invalid" + (f" ({', '.join(counts)})" if counts else "")
     if entry["state"] != "ok":
         return _STATE_TEXT[entry["state"]]
-    result = entry["result"] or {}
     if kind == "dmarc":
         tags = result.get("tags", {})
         text = f"p={tags.get('p', {}).get('value', '?')}"
