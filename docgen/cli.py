@@ -37,6 +37,8 @@ class DocgenGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own: usage errors and exits (also from a nested group) are not bugs
         except DocgenError as exc:
             _report(exc)
             ctx.exit(exc.exit_code)
