@@ -21,7 +21,7 @@ import checkdmarc.spf as cd_spf
 import pytest
 
 from docgen.sources import mailauth
-from support.dns_fixtures import CORPUS, FAST, client_for, loopback_only  # noqa: F401
+from support.dns_fixtures import CORPUS, client_for, loopback_only  # noqa: F401
 from support.dns_server import DnsTestServer
 
 CASES_FILE = CORPUS / "checkdmarc" / "cases.json"

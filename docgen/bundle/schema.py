@@ -37,7 +37,10 @@ def _is_bundle_date(value: Any) -> bool:
 def schema_errors(document: Any) -> list[str]:
     """Every schema error as 'key.path[3].name: message', in document order."""
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
-    return [f"{key_path(error.absolute_path) or '(top)'}: {_message(error)}" for error in errors]
+    # jsonschema reports each missing property separately while the message names
+    # them all: keep one line per distinct message.
+    return list(dict.fromkeys(f"{key_path(error.absolute_path) or '(top)'}: {_message(error)}"
+                              for error in errors))
 
 
 def key_path(parts) -> str:

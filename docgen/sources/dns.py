@@ -127,9 +127,9 @@ class Lookup:
     ttl: int | None = None
     cname_chain: tuple[str, ...] = ()
     error: str | None = None
-    # The answer RRsets (CNAMEs first), to hand to dnspython callers; not stored.
-    answer: tuple[dns.rrset.RRset, ...] = dataclasses.field(default=(), compare=False,
-                                                            repr=False)
+    # The response to hand to dnspython callers (None for a failure); not stored.
+    response: dns.message.Message | None = dataclasses.field(default=None, compare=False,
+                                                             repr=False)
 
     @property
     def failed(self) -> bool:
@@ -332,27 +332,35 @@ class LookupClient:
         except (dns.exception.DNSException, dns.message.ChainTooLong) as exc:
             return _failed(name, rdtype, "error", f"unusable answer: {_short(exc)}"), False
         targets = tuple(normalize_name(rrset[0].target) for rrset in chain.cnames)
-        answer = tuple(chain.cnames) + ((chain.answer,) if chain.answer is not None else ())
         if rcode == dns.rcode.NXDOMAIN:
-            return Lookup(name, rdtype, "nxdomain", cname_chain=targets, answer=answer), False
+            return Lookup(name, rdtype, "nxdomain", cname_chain=targets, response=response), False
         if chain.answer is None:
             # A CNAME without the target's data and without the target zone's
             # SOA: the server does not hold the target, so ask for it ourselves.
             dangling = bool(targets) and not _has_soa(response)
-            return Lookup(name, rdtype, "nodata", cname_chain=targets, answer=answer), dangling
+            return Lookup(name, rdtype, "nodata", cname_chain=targets,
+                          response=response), dangling
         records = tuple(sorted(_rdata_text(rdata) for rdata in chain.answer))
         return Lookup(name, rdtype, "noerror", records=records, ttl=chain.minimum_ttl,
-                      cname_chain=targets, answer=answer), False
+                      cname_chain=targets, response=response), False
 
 
 def _after_cnames(first: Lookup, chased: Lookup) -> Lookup:
     """The outcome of a chased CNAME target, seen from the first name."""
     ttls = [ttl for ttl in (first.ttl, chased.ttl) if ttl is not None]
+    response = None
+    if chased.response is not None:
+        # One response holding the whole chain, as a recursive resolver would give.
+        response = dns.message.make_response(dns.message.make_query(first.name + ".",
+                                                                     first.rdtype))
+        zones.add_rrsets(response, response.answer,
+                         list(first.response.answer) + list(chased.response.answer))
+        response.set_rcode(chased.response.rcode())
     return dataclasses.replace(
         chased, name=first.name, rdtype=first.rdtype,
         cname_chain=first.cname_chain + chased.cname_chain,
         ttl=min(ttls) if ttls and chased.outcome == "noerror" else chased.ttl,
-        answer=first.answer + chased.answer)
+        response=response)
 
 
 def _failed(name: str, rdtype: str, outcome: str, error: str) -> Lookup:
@@ -406,28 +414,29 @@ def answer_or_raise(lookup: Lookup, rdtype: dns.rdatatype.RdataType,
                     raise_on_no_answer: bool = True,
                     lifetime: float = 0.0) -> dns.resolver.Answer:
     """A lookup as dnspython's resolver would return or raise it."""
-    qname = dns.name.from_text(lookup.name)
-    query = dns.message.make_query(qname, rdtype)
-    response = _response_for(query, lookup)
-    if lookup.outcome == "noerror" or (lookup.outcome == "nodata" and not raise_on_no_answer):
-        return dns.resolver.Answer(qname, rdtype, dns.rdataclass.IN, response)
-    if lookup.outcome == "nxdomain":
-        raise dns.resolver.NXDOMAIN(qnames=[qname], responses={qname: response})
-    if lookup.outcome == "nodata":
+    response = lookup.response
+    if response is not None:
+        qname = response.question[0].name
+        if lookup.outcome == "noerror" or (lookup.outcome == "nodata" and not raise_on_no_answer):
+            return dns.resolver.Answer(qname, rdtype, dns.rdataclass.IN, response)
+        if lookup.outcome == "nxdomain":
+            raise dns.resolver.NXDOMAIN(qnames=[qname], responses={qname: response})
         raise dns.resolver.NoAnswer(response=response)
     if lookup.outcome in ("timeout", "not_attempted"):
         raise dns.resolver.LifetimeTimeout(timeout=lifetime,
                                            errors=[("docgen", False, 0, lookup.error, None)])
-    raise dns.resolver.NoNameservers(request=query, errors=[
-        ("docgen", False, 0, lookup.error or lookup.outcome.upper(), None)])
+    raise dns.resolver.NoNameservers(
+        request=dns.message.make_query(lookup.name + ".", rdtype),
+        errors=[("docgen", False, 0, lookup.error or lookup.outcome.upper(), None)])
 
 
-def _response_for(query: dns.message.Message, lookup: Lookup) -> dns.message.Message:
-    response = dns.message.make_response(query)
-    zones.add_rrsets(response, response.answer, lookup.answer)
-    if lookup.outcome == "nxdomain":
-        response.set_rcode(dns.rcode.NXDOMAIN)
-    elif lookup.failed:
+def _response_for(request: dns.message.Message, lookup: Lookup) -> dns.message.Message:
+    """The answer to `request` (same id and question) from a lookup."""
+    response = dns.message.make_response(request)
+    if lookup.response is not None:
+        zones.add_rrsets(response, response.answer, lookup.response.answer)
+        response.set_rcode(lookup.response.rcode())
+    else:
         response.set_rcode(dns.rcode.SERVFAIL)
     return response
 
