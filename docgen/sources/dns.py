@@ -226,6 +226,13 @@ class LookupClient:
         """From now on every question not yet asked ends as ``not_attempted``."""
         self._stopped.set()
 
+    def close(self) -> None:
+        """End the run: forget the answers (their outcomes are recorded by then) so
+        their memory is free while the bundle is written; later lookups are not made."""
+        self.stop()
+        with self._lock:
+            self._memo.clear()
+
     @property
     def stopped(self) -> bool:
         return self._stopped.is_set() or self._remaining() <= 0

@@ -74,6 +74,7 @@ def collect_dns(domains: list[str], client: LookupClient, *, collected_at: datet
         dkim = _dkim_result(facts, export, client, collected_at,
                             export.inputs if dkim_inputs is None else dkim_inputs)
     mail_auth = _mail_auth_result(facts, client, collected_at, options, mail_inputs or [], export)
+    client.close()
     return DnsCollection(dkim=dkim, mail_auth=mail_auth, queries_sent=client.queries_sent)
 
 
