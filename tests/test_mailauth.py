@@ -33,6 +33,11 @@ CONTOSO_DE_NAMES = ["contoso.de", "_dmarc.contoso.de", "_mta-sts.contoso.de",
                     "selector1._domainkey.contoso.de", "selector2._domainkey.contoso.de"]
 
 
+def test_the_kinds_the_documents_name_are_the_kinds_collected():
+    from docgen.sources.record_kinds import KIND_TITLES
+    assert KIND_NAMES == tuple(KIND_TITLES)
+
+
 def states(bundle: dict) -> dict:
     return {entry["domain"]: tuple(entry[kind]["state"] for kind in KIND_NAMES)
             for entry in bundle["sections"]["mail_auth"]["items"]}

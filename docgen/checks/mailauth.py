@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from docgen.checks.model import Finding, make_finding
+from docgen.sources.record_kinds import KIND_TITLES
 
 SECTION = "mail_auth"
-KIND_TITLES = {"dmarc": "DMARC", "spf": "SPF", "mx": "MX", "mta_sts": "MTA-STS",
-               "tls_rpt": "TLS-RPT", "bimi": "BIMI"}
 
 
 def check_mail_auth(section: dict, rules: dict, as_of: datetime) -> list[Finding]:

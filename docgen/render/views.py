@@ -9,6 +9,7 @@ from typing import Callable
 from docgen.checks.dkim import FAILING_SELECTOR_RULES
 from docgen.checks.model import Finding, severity_rank
 from docgen.dates import parse_iso
+from docgen.sources.record_kinds import KIND_TITLES
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,7 @@ def _selector_summary(facts: dict) -> dict:
 
 KEY_SHOWN = 72  # characters of a key record shown in documents
 
-MAIL_AUTH_KINDS = (("dmarc", "DMARC"), ("spf", "SPF"), ("mx", "MX"), ("mta_sts", "MTA-STS"),
-                   ("tls_rpt", "TLS-RPT"), ("bimi", "BIMI"))
+MAIL_AUTH_KINDS = tuple(KIND_TITLES.items())
 _STATE_TEXT = {"missing": "none", "multiple": "several records", "invalid": "invalid",
                "unverified": "could not verify"}
 # Records a domain may do without: their absence is shown plainly, not as a problem.

@@ -23,6 +23,7 @@ from docgen.sources import dkim as dkim_source
 from docgen.sources import mailauth
 from docgen.sources.dkim import DkimConfig, DkimExport
 from docgen.sources.dns import Lookup, LookupClient
+from docgen.sources.record_kinds import KIND_TITLES
 from docgen.sources.result import SourceResult
 
 ERROR_SOURCE = "dns"
@@ -157,7 +158,7 @@ def _mail_auth_result(facts: dict[str, DomainFacts], client: LookupClient,
 
 
 def _unverified_kinds(item: dict) -> list[str]:
-    return [kind for kind in mailauth.KIND_NAMES
+    return [kind for kind in KIND_TITLES
             if item[kind]["state"] == "unverified" or item[kind]["failed_lookups"]]
 
 
@@ -192,12 +193,9 @@ def _embedded_lookups(all_facts) -> set[tuple[str, str]]:
             for field in ("cname_lookup", "key_lookup", "published_key_lookup"):
                 if selector[field]:
                     keys.add((selector[field]["name"], selector[field]["type"]))
-        for kind in mailauth.KIND_NAMES:
+        for kind in KIND_TITLES:
             entry = facts.mail_auth[kind]
             for lookup in [entry["lookup"], *entry["failed_lookups"]]:
                 keys.add((lookup["name"], lookup["type"]))
     return keys
 
-
-KIND_TITLES = {"dmarc": "DMARC", "spf": "SPF", "mx": "MX", "mta_sts": "MTA-STS",
-               "tls_rpt": "TLS-RPT", "bimi": "BIMI"}
