@@ -39,7 +39,6 @@ class DomainFacts:
     dkim: dict | None
     dkim_failed: list[Lookup]
     mail_auth: dict
-    mail_auth_failed: list[Lookup]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,8 +102,8 @@ def collect_domain(domain: str, config: DkimConfig | None, client: LookupClient,
                    with_dkim: bool) -> DomainFacts:
     dkim_item, dkim_failed = (dkim_source.collect_dkim_domain(domain, config, client, at)
                               if with_dkim else (None, []))
-    mail_item, mail_failed = mailauth.collect_mail_auth_domain(domain, client, options)
-    return DomainFacts(dkim_item, dkim_failed, mail_item, mail_failed)
+    mail_item = mailauth.collect_mail_auth_domain(domain, client, options)
+    return DomainFacts(dkim_item, dkim_failed, mail_item)
 
 
 def run_units(domains: list[str], unit: Callable[[str], DomainFacts], client: LookupClient,
@@ -173,8 +172,9 @@ def _kinds_error(item: dict) -> DocgenError:
 
 
 def _lookup_error(domain: str, what: str, failed: list[Lookup]) -> DocgenError:
-    return DocgenError(f"could not verify {what} ({_describe([lookup.to_record() for lookup in failed])})",
-                       source=ERROR_SOURCE, where=domain)
+    described = _describe([lookup.to_record() for lookup in failed])
+    return DocgenError(f"could not verify {what} ({described})", source=ERROR_SOURCE,
+                       where=domain)
 
 
 def _describe(lookups: list[dict]) -> str:

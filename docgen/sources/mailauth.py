@@ -99,21 +99,17 @@ def reset_checkdmarc_state() -> None:
 
 
 def collect_mail_auth_domain(domain: str, client: LookupClient,
-                             options: MailAuthOptions) -> tuple[dict, list[Lookup]]:
-    """One domain's item, and every lookup that failed on the way."""
+                             options: MailAuthOptions) -> dict:
+    """One domain's item; each kind of record says which of its lookups failed."""
     item: dict = {"key": domain, "domain": domain}
-    failed: list[Lookup] = []
-    earlier: dict = {}
     for kind in RECORD_KINDS:
-        entry, kind_failed = _collect_kind(kind, domain, client, options, earlier)
-        item[kind.name] = entry
-        earlier[kind.name] = entry
-        failed.extend(kind_failed)
-    return item, failed
+        # BIMI's evaluation reads the DMARC entry collected before it.
+        item[kind.name] = _collect_kind(kind, domain, client, options, item)
+    return item
 
 
 def _collect_kind(kind: RecordKind, domain: str, client: LookupClient,
-                  options: MailAuthOptions, earlier: dict) -> tuple[dict, list[Lookup]]:
+                  options: MailAuthOptions, earlier: dict) -> dict:
     name, rdtype = kind.primary(domain, options)
     primary = client.lookup(name, rdtype)
     entry = {"state": "ok", "lookup": primary.to_record(),
@@ -124,7 +120,7 @@ def _collect_kind(kind: RecordKind, domain: str, client: LookupClient,
         # Without the record itself nothing checkdmarc says would be true.
         entry.update(state="unverified", error=f"{primary.name} {primary.rdtype}: "
                      f"{primary.error or primary.outcome}")
-        return entry, [primary]
+        return entry
     evaluation = _Evaluation(client)
     try:
         entry["result"] = _jsonable(kind.evaluate(domain, evaluation, options, earlier))
@@ -141,7 +137,7 @@ def _collect_kind(kind: RecordKind, domain: str, client: LookupClient,
     entry["failed_lookups"] = [lookup.to_record() for lookup in failed]
     if failed and entry["state"] != "ok":
         entry["state"] = "unverified"  # a negative verdict may stem from the failure
-    return entry, failed
+    return entry
 
 
 def _error_facts(kind: RecordKind, exc: Exception) -> dict:
