@@ -163,7 +163,8 @@ def _domains(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @collect_group.command("dns", epilog=_example(
     "docgen collect dns --dkim-config dkim.json -o contoso.bundle.json",
     "docgen collect dns --domain contoso.com --nameserver 192.0.2.53 -o contoso.bundle.json",
-    "docgen collect dns --domains-file domains.txt --zone-file contoso.com.zone -o plan.bundle.json"))
+    "docgen collect dns --domains-file domains.txt --zone-file contoso.com.zone "
+    "-o plan.bundle.json"))
 @click.option("--dkim-config", type=click.Path(path_type=Path),
               help="Export-DkimSigningConfig.ps1 JSON, or Get-DkimSigningConfig | ConvertTo-Json.")
 @click.option("--domain", "domains", multiple=True, callback=_domains,

@@ -53,7 +53,9 @@ def _tag_list(text: str) -> dict[str, str]:
 def _tag_facts(tags: dict[str, str]) -> dict:
     def colon_list(name: str) -> list[str] | None:
         value = tags.get(name)
-        return None if value is None else [item.strip() for item in value.split(":") if item.strip()]
+        if value is None:
+            return None
+        return [item.strip() for item in value.split(":") if item.strip()]
 
     flags = colon_list("t") or []
     return {"version": tags.get("v"), "key_type": tags.get("k", "rsa").lower(),

@@ -132,7 +132,8 @@ def _collect_kind(kind: RecordKind, domain: str, client: LookupClient,
         entry.update(_error_facts(kind, exc))
     except Exception as exc:  # checkdmarc tripping over strangers' data must not end the run
         entry.update(state="invalid", error_class=type(exc).__name__,
-                     error=f"checkdmarc could not evaluate this record ({type(exc).__name__}: {exc})")
+                     error=f"checkdmarc could not evaluate this record "
+                           f"({type(exc).__name__}: {exc})")
     failed = evaluation.failed_lookups()
     entry["failed_lookups"] = [lookup.to_record() for lookup in failed]
     if failed and entry["state"] != "ok":
