@@ -258,8 +258,17 @@ def test_report_tables(demo):
     assert [td.text_content().strip() for td in overview[1:]] == [
         "several records", "invalid (11 lookups, 0 void lookups)", "1 host(s)", "none", "none",
         "none"]
-    assert page.cssselect("table.mail-auth-overview tr[data-domain='contoso.com'] "
-                          "td[data-kind='bimi']")[0].get("class") == "state-cell tone-ok"
+    def tone(domain: str, kind: str) -> str:
+        (cell,) = page.cssselect(f"table.mail-auth-overview tr[data-domain='{domain}'] "
+                                 f"td[data-kind='{kind}']")
+        return cell.get("class").split()[-1]
+
+    assert tone("contoso.com", "bimi") == "tone-ok"
+    assert tone("contoso.com", "spf") == "tone-ok"
+    assert tone("contoso-legacy.com", "spf") == "tone-problem"   # +all: state ok, finding critical
+    assert tone("contoso.de", "dmarc") == "tone-warn"            # p=none
+    assert tone("contoso.de", "mta_sts") == "tone-absent"        # optional and not published
+    assert tone("contoso-events.com", "dmarc") == "tone-problem"
 
 
 def test_dkim_failures_file_is_empty_when_none_fail(sample_server, tmp_path):

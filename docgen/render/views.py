@@ -129,7 +129,9 @@ def mail_auth_view(section: dict, as_of: datetime, findings: list[Finding]) -> d
     worst = _worst_by_key(findings)
     domains = []
     for item in section["items"]:
-        cells = {kind: {"state": item[kind]["state"], "tone": _tone(kind, item[kind]["state"]),
+        own = [finding for finding in findings if finding.key == item["key"]]
+        cells = {kind: {"state": item[kind]["state"],
+                        "tone": _tone(kind, item[kind]["state"], own),
                         "text": _kind_summary(kind, item[kind])} for kind, _ in MAIL_AUTH_KINDS}
         domains.append({**item, "worst": worst.get(item["key"]), "cells": cells})
     return {"domains": domains, "kinds": MAIL_AUTH_KINDS, "resolver": section["resolver"],
@@ -137,9 +139,16 @@ def mail_auth_view(section: dict, as_of: datetime, findings: list[Finding]) -> d
             "checkdmarc_version": section["checkdmarc_version"]}
 
 
-def _tone(kind: str, state: str) -> str:
+def _tone(kind: str, state: str, findings: list[Finding]) -> str:
+    """How an overview cell looks: from the state, darkened by the kind's own findings."""
+    prefix = kind.replace("_", "-") + "-"
+    severities = [f.severity for f in findings if f.rule_id.startswith(prefix)]
+    if any(severity in ("critical", "high") for severity in severities):
+        return "problem"
     if state == "missing" and kind in _OPTIONAL_KINDS:
         return "absent"
+    if state == "ok" and "warning" in severities:
+        return "warn"
     return {"ok": "ok", "unverified": "unverified"}.get(state, "problem")
 
 
