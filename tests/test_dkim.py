@@ -238,3 +238,32 @@ def test_garbage_and_4096_bit_keys(sample_server, tmp_path):
     assert findings["dkim-active-selector-unresolved:edge.test"].evidence == (
         "selector1 is active; the TXT record at s1._keys.edge.test is not a usable DKIM key "
         "(not a public key).")
+
+
+@pytest.mark.parametrize("cname, evidence", [
+    (None, "selector1 is active; selector1._domainkey.cm.test has no CNAME (NXDOMAIN), so "
+           "receivers find no key (it should point to s1.keys.cm.test)."),
+    ("typo.keys.cm.test.", "selector1 is active; selector1._domainkey.cm.test points to "
+                           "typo.keys.cm.test, which holds no DKIM key (does not exist "
+                           "(NXDOMAIN)); configured target: s1.keys.cm.test."),
+])
+def test_active_selector_whose_cname_leads_nowhere_is_critical(sample_server, tmp_path, cname,
+                                                               evidence):
+    public = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
+    key = base64.b64encode(public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+    record = f"selector1._domainkey 60 CNAME {cname}\n" if cname else ""
+    sample_server.load_zone_text(None, f"""$ORIGIN cm.test.
+@ 60 SOA ns1 hostmaster 1 3600 600 86400 60
+s1.keys 60 TXT "v=DKIM1; k=rsa; p={key}"
+{record}""")
+    path = tmp_path / "dkim.json"
+    path.write_text(json.dumps({"Domain": "cm.test", "Enabled": True,
+                                "Selector1CNAME": "s1.keys.cm.test",
+                                "Selector2CNAME": "s2.keys.cm.test",
+                                "RotateOnDate": ms(SAMPLE_COLLECTED_AT + timedelta(days=1)),
+                                "SelectorBeforeRotateOnDate": "selector1",
+                                "SelectorAfterRotateOnDate": "selector2"}))
+    _, bundle, findings = collect(sample_server, export_path=path)
+    assert selector(bundle, "cm.test", "selector1")["key_state"] == "ok"
+    assert findings["dkim-active-selector-unresolved:cm.test"].evidence == evidence
