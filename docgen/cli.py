@@ -20,6 +20,7 @@ from docgen.progress import progress_bar, status
 from docgen.render import FORMATS, RenderRequest, default_stem, parse_formats
 from docgen.render.context import DocumentOptions
 from docgen.sources.dns import ResolverSettings, parse_nameserver
+from docgen.sources.dns_collect import collector_paused
 from docgen.sources.domains import normalize_domain
 from docgen.sources.exchange_certs import import_exchange_certs
 from docgen.sources.mailauth import MailAuthOptions
@@ -210,11 +211,14 @@ def collect_dns_command(dkim_config: Path | None, domains: tuple[str, ...],
                                   deadline=deadline),
         options=MailAuthOptions(fetch_mta_sts_policy=mta_sts_policy))
     prepared = prepare_dns(request)
-    with progress_bar("Looking up domains", len(prepared.domains)) as advance:
-        collection = run_dns(prepared, advance)
-    results = [result for result in (collection.dkim, collection.mail_auth) if result]
-    bundle = bundle_with_sections(bundle_path, results, organization)
-    save_bundle(bundle_path, bundle)
+    # The collector stays paused until the bundle is written: re-enabled at once, it
+    # would first rescan every answer of the run only to find nothing to free.
+    with collector_paused():
+        with progress_bar("Looking up domains", len(prepared.domains)) as advance:
+            collection = run_dns(prepared, advance)
+        results = [result for result in (collection.dkim, collection.mail_auth) if result]
+        bundle = bundle_with_sections(bundle_path, results, organization)
+        save_bundle(bundle_path, bundle)
     summary = "; ".join(f"{result.section} with {len(result.items)} domain(s), status "
                         f"{bundle['sections'][result.section]['status']}" for result in results)
     click.echo(f"wrote {bundle_path}: {summary} ({collection.queries_sent} queries)")
