@@ -234,10 +234,6 @@ class LookupClient:
             self._memo.clear()
 
     @property
-    def stopped(self) -> bool:
-        return self._stopped.is_set() or self._remaining() <= 0
-
-    @property
     def queries_sent(self) -> int:
         """Queries sent (retries and failover included; TCP fallback not counted twice)."""
         with self._lock:
