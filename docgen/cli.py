@@ -15,17 +15,26 @@ import click
 
 from docgen import __version__
 from docgen.bundle import load_bundle, save_bundle
-from docgen.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
 from docgen.build import build_project
-from docgen.progress import status
+from docgen.dns_workflow import DnsRequest, prepare_dns, run_dns
+from docgen.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
+from docgen.progress import progress_bar, status
 from docgen.project import find_project, init_project, load_project
 from docgen.verify import verify_pdf
 from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
 from docgen.render.options import DocumentOptions
 from docgen.sources.aadconnect import import_aadconnect
+from docgen.sources.dns import ResolverSettings, parse_nameserver
+from docgen.sources.dns_collect import collector_paused
+from docgen.sources.domains import normalize_domain
 from docgen.sources.exchange_certs import import_exchange_certs
+from docgen.sources.mailauth import MailAuthOptions
 from docgen.sources.powershell import to_datetime
-from docgen.workflow import ImportFailed, bundle_with_section, run_demo, write_diff, write_documents
+from docgen.workflow import (ImportFailed, bundle_with_section, bundle_with_sections, run_demo,
+                             write_diff, write_documents)
+
+# At most this many "could not verify" lines; the bundle lists every one.
+MAX_WARNING_LINES = 20
 
 
 class DocgenGroup(click.Group):
@@ -168,6 +177,105 @@ def _finish_import(bundle_path: Path, result, organization: str | None, strict: 
         for error in result.errors:
             click.echo(f"warning: {error}", err=True)
         click.get_current_context().exit(EXIT_PARTIAL)
+
+
+@cli.group("collect", epilog=_example(
+    "docgen collect dns --dkim-config dkim.json -o contoso.bundle.json"))
+def collect_group() -> None:
+    """Look facts up live (DNS) into sections of a bundle."""
+
+
+def _nameservers(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    try:
+        return tuple(parse_nameserver(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _domains(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    normalised = []
+    for value in values:
+        try:
+            normalised.append(normalize_domain(value))
+        except ValueError as exc:
+            raise click.BadParameter(f"{value!r}: {exc}") from None
+    return tuple(normalised)
+
+
+@collect_group.command("dns", epilog=_example(
+    "docgen collect dns --dkim-config dkim.json -o contoso.bundle.json",
+    "docgen collect dns --domain contoso.com --nameserver 192.0.2.53 -o contoso.bundle.json",
+    "docgen collect dns --domains-file domains.txt --zone-file contoso.com.zone "
+    "-o plan.bundle.json"))
+@click.option("--dkim-config", type=click.Path(path_type=Path),
+              help="Export-DkimSigningConfig.ps1 JSON, or Get-DkimSigningConfig | ConvertTo-Json.")
+@click.option("--domain", "domains", multiple=True, callback=_domains,
+              help="A domain to look up (repeatable).")
+@click.option("--domains-file", type=click.Path(path_type=Path),
+              help="A text file with one domain a line (# starts a comment).")
+@click.option("-o", "--output", "bundle_path", required=True, type=click.Path(path_type=Path),
+              help="Bundle to create, or to update (the dkim and mail_auth sections are replaced).")
+@click.option("--nameserver", "nameservers", multiple=True, callback=_nameservers,
+              metavar="HOST[:PORT]", help="Nameserver to ask (repeatable: the next is asked when "
+              "one fails). Default: this machine's resolvers.")
+@click.option("--zone-file", "zone_files", multiple=True, type=click.Path(path_type=Path),
+              help="Answer from this zone file instead of the network (repeatable), to document "
+              "a zone before it is published.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=2.0,
+              show_default=True, help="Seconds to wait for each answer.")
+@click.option("--retries", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Extra rounds over the nameservers when a query fails.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Domains looked up at once.")
+@click.option("--deadline", type=click.FloatRange(min=0, min_open=True), default=120.0,
+              show_default=True, help="Seconds for the whole run; lookups not made by then are "
+              "recorded as not attempted.")
+@click.option("--mta-sts-policy", is_flag=True,
+              help="Also fetch each MTA-STS policy over HTTPS (the only HTTP docgen makes).")
+@click.option("--organization", help="Organisation name (default: from the export).")
+def collect_dns_command(dkim_config: Path | None, domains: tuple[str, ...],
+                        domains_file: Path | None, bundle_path: Path,
+                        nameservers: tuple, zone_files: tuple[Path, ...], timeout: float,
+                        retries: int, concurrency: int, deadline: float, mta_sts_policy: bool,
+                        organization: str | None) -> None:
+    """DKIM signing (active selector verified) and DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI.
+
+    Domains come from the DKIM export (its signing configurations and accepted
+    domains), --domain and --domains-file, together.
+    """
+    if nameservers and zone_files:
+        raise click.UsageError("give --nameserver or --zone-file, not both")
+    request = DnsRequest(
+        dkim_config=dkim_config, domains=domains, domains_file=domains_file,
+        nameservers=nameservers, zone_files=zone_files,
+        settings=ResolverSettings(timeout=timeout, retries=retries, concurrency=concurrency,
+                                  deadline=deadline),
+        options=MailAuthOptions(fetch_mta_sts_policy=mta_sts_policy))
+    prepared = prepare_dns(request)
+    # The collector stays paused until the bundle is written: re-enabled at once, it
+    # would first rescan every answer of the run only to find nothing to free.
+    with collector_paused():
+        with progress_bar("Looking up domains", len(prepared.domains)) as advance:
+            collection = run_dns(prepared, advance)
+        results = [result for result in (collection.dkim, collection.mail_auth) if result]
+        bundle = bundle_with_sections(bundle_path, results, organization)
+        save_bundle(bundle_path, bundle)
+    summary = "; ".join(f"{result.section} with {len(result.items)} domain(s), status "
+                        f"{bundle['sections'][result.section]['status']}" for result in results)
+    click.echo(f"wrote {bundle_path}: {summary} ({collection.queries_sent} queries)")
+    _warn_partial([error for result in results for error in result.errors])
+
+
+def _warn_partial(errors: list[DocgenError]) -> None:
+    """One line per problem (at most MAX_WARNING_LINES), then exit 4 if there were any."""
+    if not errors:
+        return
+    for error in errors[:MAX_WARNING_LINES]:
+        click.echo(f"warning: {error}", err=True)
+    if len(errors) > MAX_WARNING_LINES:
+        click.echo(f"warning: and {len(errors) - MAX_WARNING_LINES} more; the bundle lists "
+                   "every one", err=True)
+    click.get_current_context().exit(EXIT_PARTIAL)
 
 
 @cli.command(epilog=_example("docgen render contoso.bundle.json -o out --format html,pdf"))

@@ -9,6 +9,7 @@ from pathlib import Path
 from docgen.atomic import write_all_atomic
 from docgen.bundle import LoadedBundle, load_bundle, new_bundle, parse_bundle, put_section, save_bundle
 from docgen.dates import iso_utc
+from docgen.dns_workflow import demo_dns_sections
 from docgen.errors import DocgenError
 from docgen.diff import diff_bundles
 from docgen.render import RenderRequest, render_diff_documents, render_documents
@@ -39,16 +40,31 @@ def bundle_with_section(bundle_path: Path | None, result: SourceResult,
     Raises ImportFailed when the source produced nothing but errors, so that a
     failed import never replaces good facts with an empty section.
     """
-    if result.status == "error":
-        raise ImportFailed(result.errors)
+    return bundle_with_sections(bundle_path, [result], organization, run_id)
+
+
+def bundle_with_sections(bundle_path: Path | None, results: list[SourceResult],
+                         organization: str | None, run_id: str | None = None) -> dict:
+    """The bundle at `bundle_path` (or a new one) with each result as its section.
+
+    All or nothing: if any result is only errors, ImportFailed lists them and
+    no section is replaced. The sections share one new run id.
+    """
+    failed = [error for result in results if result.status == "error" for error in result.errors]
+    if failed:
+        raise ImportFailed(failed)
     if bundle_path is not None and bundle_path.exists():
         bundle = load_bundle(bundle_path).data
         if organization:
             bundle["organization"] = organization
     else:
-        name = organization or result.organization or UNKNOWN_ORGANIZATION
-        bundle = new_bundle(name, iso_utc(result.collected_at))
-    return put_section(bundle, result, run_id=run_id)
+        name = organization or next((r.organization for r in results if r.organization),
+                                    None) or UNKNOWN_ORGANIZATION
+        bundle = new_bundle(name, iso_utc(results[0].collected_at))
+    run_id = run_id or str(uuid.uuid4())
+    for result in results:
+        bundle = put_section(bundle, result, run_id=run_id)
+    return bundle
 
 
 def write_documents(loaded: LoadedBundle, out_dir: Path, request: RenderRequest,
@@ -85,14 +101,18 @@ class DemoResult:
 
 
 def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
-    """Contoso from samples/: bundle, then documents. Needs no network."""
+    """Contoso from samples/: bundle, then documents. Needs no network.
+
+    DNS is answered in-process from the sample zone files, at the moment the
+    sample DKIM export was taken, so the demo gives the same bundle every time.
+    """
     samples = data_dir("samples")
     exchange = import_exchange_certs([samples / "exchange" / "contoso-exchange-certs.json"])
     aadconnect = import_aadconnect(samples / "aadconnect" / "contoso-aadconnect.json")
-    inputs = exchange.inputs + aadconnect.inputs
-    run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(i["sha256"] for i in inputs)))
-    bundle = bundle_with_section(None, exchange, "Contoso", run_id=run_id)
-    bundle = put_section(bundle, aadconnect, run_id=run_id)
+    results = [aadconnect, exchange, *demo_dns_sections(samples / "dns")]
+    run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(
+        entry["sha256"] for result in results for entry in result.inputs)))
+    bundle = bundle_with_sections(None, results, "Contoso", run_id=run_id)
     bundle_path = out_dir / "contoso.bundle.json"
     raw = save_bundle(bundle_path, bundle)
     loaded = parse_bundle(raw, str(bundle_path))

@@ -10,7 +10,7 @@ from conftest import EXCHANGE_SAMPLES
 from docgen import __version__
 from docgen.cli import cli
 
-COMMANDS = [[], ["demo"], ["import"], ["import", "exchange-certs"], ["import", "aadconnect"], ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"]]
+COMMANDS = [[], ["demo"], ["import"], ["import", "exchange-certs"], ["import", "aadconnect"], ["collect"], ["collect", "dns"], ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"]]
 
 
 def test_version(run_cli):
@@ -27,8 +27,10 @@ def test_every_command_has_help_with_an_example(run_cli, command):
 
 
 def test_every_command_is_covered_by_the_help_test():
-    names = {name for name in cli.commands} | {f"import {name}" for name in cli.commands["import"].commands}
-    assert names <= {" ".join(c) for c in COMMANDS if c} | {"import"}
+    names = set(cli.commands)
+    for group in ("import", "collect"):
+        names |= {f"{group} {name}" for name in cli.commands[group].commands}
+    assert names <= {" ".join(c) for c in COMMANDS if c}
 
 
 def test_import_then_validate_then_render(run_cli, tmp_path):
@@ -92,7 +94,7 @@ def test_render_refuses_an_invalid_bundle_and_lists_why(run_cli, tmp_path):
 def test_unknown_format(run_cli, tmp_path):
     result = run_cli("render", tmp_path / "b.json", "-o", tmp_path / "out", "--format", "html,docx")
     assert result.exit_code == 1
-    assert result.stderr == "error: unknown format docx; choose from html, pdf, csv, xlsx\n"
+    assert result.stderr == "error: unknown format docx; choose from html, pdf, csv, xlsx, dkim-failures\n"
 
 
 def test_render_of_a_missing_bundle(run_cli, tmp_path):

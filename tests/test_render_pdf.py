@@ -76,7 +76,7 @@ def test_pdfa_3b_and_metadata(reader, demo_dir):
     info = reader.metadata
     assert info.title == "As-built documentation: Contoso"
     assert info.author == "docgen demo"
-    assert info["/CreationDate"] == "D:20261102093000Z"
+    assert info["/CreationDate"] == "D:20261102100000Z"
     sha = hashlib.sha256((demo_dir / "contoso.bundle.json").read_bytes()).hexdigest()
     assert info["/docgenbundlesha256"] == sha
 

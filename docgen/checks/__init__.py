@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from docgen.checks.aadconnect import check_aadconnect
+from docgen.checks.dkim import check_dkim
 from docgen.checks.exchange_certs import check_exchange_certs
+from docgen.checks.mailauth import check_dkim_without_dmarc, check_mail_auth
 from docgen.checks.model import SEVERITIES, Finding, severity_rank
 from docgen.checks.rules import default_rules
 from docgen.dates import parse_iso
@@ -12,7 +14,15 @@ from docgen.dates import parse_iso
 SECTION_CHECKS = {
     "aadconnect": check_aadconnect,
     "exchange_certificates": check_exchange_certs,
+    "dkim": check_dkim,
+    "mail_auth": check_mail_auth,
 }
+
+# checks that need several sections: function(sections, rules, as_of); each one
+# decides itself which sections (and statuses) it needs
+CROSS_SECTION_CHECKS = (
+    check_dkim_without_dmarc,
+)
 
 
 def run_checks(bundle: dict, rules: dict | None = None) -> list[Finding]:
@@ -24,6 +34,10 @@ def run_checks(bundle: dict, rules: dict | None = None) -> list[Finding]:
         check = SECTION_CHECKS.get(name)
         if check is not None and section["status"] in ("ok", "partial"):
             findings.extend(check(section, rules, as_of))
+    usable = {name: section for name, section in bundle["sections"].items()
+              if section["status"] in ("ok", "partial")}
+    for cross_check in CROSS_SECTION_CHECKS:
+        findings.extend(cross_check(usable, rules, as_of))
     return sorted(findings, key=lambda f: (severity_rank(f.severity), f.section, f.id))
 
 

@@ -21,9 +21,11 @@ from docgen.render.html import REPORT_TEMPLATE, make_environment, render_templat
 from docgen.render.options import DocumentOptions
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
 from docgen.render.tables import report_tables, tables_to_csv, tables_to_xlsx
+from docgen.render.views_dns import dkim_failures_text
 from docgen.resources import data_dir
 
-FORMATS = ("html", "pdf", "csv", "xlsx")
+# dkim-failures: one "domain, selector CNAME" line per failing active DKIM selector
+FORMATS = ("html", "pdf", "csv", "xlsx", "dkim-failures")
 DIFF_FORMATS = ("html", "pdf", "json")
 DIFF_TEMPLATE = "diff.html.j2"
 BUNDLE_ATTACHMENT = "bundle.json"
@@ -57,6 +59,8 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
     env, template_dirs = _environment(request)
     findings = run_checks(loaded.data, request.rules())
     outputs: dict[str, bytes] = {}
+    if "dkim-failures" in request.formats:
+        outputs[f"{request.stem}.dkim-failures.txt"] = _dkim_failures(loaded, findings)
     screen = report_context(loaded, findings, request.options, media="screen")
     if "html" in request.formats:
         outputs[f"{request.stem}.html"] = render_template(env, REPORT_TEMPLATE, screen).encode()
@@ -99,6 +103,16 @@ def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBun
         outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, DIFF_TEMPLATE, context, attachments,
                                               after.data["collected_at"], warnings)
     return outputs
+
+
+def _dkim_failures(loaded: LoadedBundle, findings) -> bytes:
+    section = loaded.data["sections"].get("dkim")
+    if section is None:
+        raise DocgenError("the bundle has no dkim section (collect it with "
+                          "docgen collect dns --dkim-config); no dkim-failures list written",
+                          source=loaded.source)
+    records = [finding.as_dict() for finding in findings]
+    return dkim_failures_text(section, records).encode("utf-8")
 
 
 def render_record(options: DocumentOptions) -> bytes:

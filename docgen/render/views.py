@@ -9,6 +9,7 @@ from typing import Callable
 from docgen.checks.model import worst_by_key
 from docgen.render.charts import expiry_timeline
 from docgen.render.views_aadconnect import aadconnect_view
+from docgen.render.views_dns import dkim_view, mail_auth_view
 from docgen.dates import parse_iso
 
 
@@ -54,5 +55,17 @@ SECTION_VIEWS = {
         title="Exchange default SMTP certificates",
         template="sections/exchange_certificates.html.j2",
         build=exchange_certs_view,
+    ),
+    "dkim": SectionView(
+        name="dkim",
+        title="DKIM signing",
+        template="sections/dkim.html.j2",
+        build=dkim_view,
+    ),
+    "mail_auth": SectionView(
+        name="mail_auth",
+        title="Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)",
+        template="sections/mail_auth.html.j2",
+        build=mail_auth_view,
     ),
 }

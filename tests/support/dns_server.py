@@ -15,9 +15,11 @@ Design notes:
   thread, so any number of delayed queries overlap: 32 queries delayed by
   20 ms all finish after about 20 ms.  TCP connections each get their own
   task and pipelined queries on a connection are answered concurrently.
-* Served zones are flattened at load time into immutable lookup tables and
-  swapped in copy-on-write, so the hot path reads them without locking and
-  zones can be (re)loaded while queries are in flight.
+* Answering from zones is docgen's own :mod:`docgen.sources.zones` (the
+  code ``docgen collect dns --zone-file`` uses in-process); this module adds
+  only sockets, faults and the query log.  Served zones are swapped in
+  copy-on-write, so the hot path reads them without locking and zones can be
+  (re)loaded while queries are in flight.
 * Faults, the random number generator, the query log and the counters are
   shared with the caller's threads and guarded by one lock.
 * Messages are parsed and built with dnspython only; no wire format is
@@ -40,7 +42,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Self, TypeAlias, cast
 
@@ -50,24 +52,19 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rcode
-import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
-import dns.zone
 
-#: A zone to serve: ``(origin, source)``.  ``origin`` may be ``None`` to take
-#: it from the zone's ``$ORIGIN``.  A ``str`` source is zone *text*; an
-#: ``os.PathLike`` source (e.g. :class:`pathlib.Path`) is a zone *file*.
-ZoneSource: TypeAlias = tuple[dns.name.Name | str | None,
-                              str | os.PathLike[str]]
+from docgen.sources import zones
+
+#: A zone to serve: ``(origin, source)``; see :data:`zones.ZoneSource`.
+ZoneSource: TypeAlias = zones.ZoneSource
 
 HOST = "127.0.0.1"
 #: Largest UDP answer when the query carries no EDNS (RFC 1035).
 CLASSIC_UDP_PAYLOAD = 512
 #: Largest DNS message that fits the 2-byte TCP length prefix.
 MAX_TCP_MESSAGE = 65535
-#: Stop following CNAMEs after this many hops (guards against loops).
-MAX_CNAME_CHAIN = 16
 #: Close TCP connections that stay silent this long.
 TCP_IDLE_TIMEOUT = 10.0
 #: How often start() tries to find a port free for both UDP and TCP.
@@ -172,168 +169,11 @@ class _Action(enum.Enum):
     TRUNCATE = enum.auto()
 
 
-@dataclasses.dataclass(frozen=True)
-class _ServedZone:
-    """A zone flattened into immutable lookup tables for the hot path.
-
-    ``names`` also holds empty non-terminals (names with no records but with
-    records below them), which must answer NODATA rather than NXDOMAIN.
-    """
-
-    origin: dns.name.Name
-    rrsets: Mapping[tuple[dns.name.Name, dns.rdatatype.RdataType],
-                    dns.rrset.RRset]
-    by_name: Mapping[dns.name.Name, tuple[dns.rrset.RRset, ...]]
-    names: frozenset[dns.name.Name]
-    negative_soa: dns.rrset.RRset
-
-
-@dataclasses.dataclass
-class _Resolution:
-    """The data part of an answer, before it is put into a message."""
-
-    rcode: dns.rcode.Rcode
-    answer: list[dns.rrset.RRset]
-    authority: list[dns.rrset.RRset]
-
-    @property
-    def outcome(self) -> Outcome:
-        if self.rcode == dns.rcode.NXDOMAIN:
-            return Outcome.NXDOMAIN
-        return Outcome.ANSWERED if self.answer else Outcome.NODATA
-
-
-# --------------------------------------------------------------------------
-# Zone loading and lookup (pure functions, no server state)
-# --------------------------------------------------------------------------
-
-def _to_name(name: str | dns.name.Name) -> dns.name.Name:
-    """Parse a name as absolute (a missing trailing dot is implied)."""
-    if isinstance(name, dns.name.Name):
-        return name
-    return dns.name.from_text(name)
-
-
-def _parse_zone(origin: str | dns.name.Name | None,
-                source: str | os.PathLike[str]) -> dns.zone.Zone:
-    """Parse zone text or a zone file with absolute owner names.
-
-    ``check_origin`` is off so test zones need not carry NS records; the SOA
-    that an authoritative server cannot do without is checked separately.
-    """
-    zone_origin = None if origin is None else _to_name(origin)
-    if isinstance(source, os.PathLike):
-        return dns.zone.from_file(os.fspath(source), origin=zone_origin,
-                                  relativize=False, check_origin=False)
-    return dns.zone.from_text(source, origin=zone_origin,
-                              relativize=False, check_origin=False)
-
-
-def _negative_soa(zone: dns.zone.Zone) -> dns.rrset.RRset:
-    """The SOA to put in the authority section of negative answers.
-
-    Its TTL is min(SOA TTL, SOA MINIMUM), per RFC 2308 section 3.
-    """
-    soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
-    if soa is None:
-        raise ValueError(f"zone {zone.origin} has no SOA record at its apex")
-    ttl = min(soa.ttl, soa[0].minimum)
-    return dns.rrset.from_rdata_list(zone.origin, ttl, list(soa))
-
-
-def _existing_names(zone: dns.zone.Zone) -> frozenset[dns.name.Name]:
-    """All names with records plus their ancestors up to the origin."""
-    names: set[dns.name.Name] = set()
-    for name in zone.nodes:
-        while name not in names and name.is_subdomain(zone.origin):
-            names.add(name)
-            if name == zone.origin:
-                break
-            name = name.parent()
-    return frozenset(names)
-
-
-def _flatten_zone(zone: dns.zone.Zone) -> _ServedZone:
-    """Turn a parsed zone into the RRset tables the resolver reads."""
-    rrsets: dict[tuple[dns.name.Name, dns.rdatatype.RdataType],
-                 dns.rrset.RRset] = {}
-    by_name: dict[dns.name.Name, tuple[dns.rrset.RRset, ...]] = {}
-    for name, node in zone.nodes.items():
-        node_rrsets = tuple(
-            dns.rrset.from_rdata_list(name, rdataset.ttl, list(rdataset))
-            for rdataset in node.rdatasets if len(rdataset))
-        for rrset in node_rrsets:
-            rrsets[(name, rrset.rdtype)] = rrset
-        by_name[name] = node_rrsets
-    assert zone.origin is not None
-    return _ServedZone(origin=zone.origin, rrsets=rrsets, by_name=by_name,
-                       names=_existing_names(zone),
-                       negative_soa=_negative_soa(zone))
-
-
-def _load_served_zone(origin: str | dns.name.Name | None,
-                     source: str | os.PathLike[str]) -> _ServedZone:
-    """Parse and flatten one zone (kept separate so loading can be batched)."""
-    return _flatten_zone(_parse_zone(origin, source))
-
-
-def _find_zone(zones: Mapping[dns.name.Name, _ServedZone],
-               name: dns.name.Name) -> _ServedZone | None:
-    """The most specific served zone containing ``name``, if any.
-
-    Walks up the name's ancestors (a few dict lookups) instead of scanning
-    all zones, so lookup cost does not grow with the number of zones.
-    """
-    while True:
-        served = zones.get(name)
-        if served is not None:
-            return served
-        if name == dns.name.root or len(name) == 0:
-            return None
-        name = name.parent()
-
-
-def _lookup(served: _ServedZone, name: dns.name.Name,
-            qtype: dns.rdatatype.RdataType) -> list[dns.rrset.RRset]:
-    """RRsets of ``qtype`` at ``name`` (all of them for ANY)."""
-    if qtype == dns.rdatatype.ANY:
-        return list(served.by_name.get(name, ()))
-    rrset = served.rrsets.get((name, qtype))
-    return [] if rrset is None else [rrset]
-
-
-def _resolve(zones: Mapping[dns.name.Name, _ServedZone], qname: dns.name.Name,
-            qtype: dns.rdatatype.RdataType) -> _Resolution | None:
-    """Answer a question from the served zones; ``None`` means REFUSED.
-
-    Follows CNAMEs while their targets stay inside served zones, as an
-    authoritative server does for data it holds; the rcode and SOA then
-    describe the last name in the chain (RFC 6604).
-    """
-    served = _find_zone(zones, qname)
-    if served is None:
-        return None
-    answer: list[dns.rrset.RRset] = []
-    name, seen = qname, {qname}
-    for _ in range(MAX_CNAME_CHAIN):
-        if name not in served.names:
-            return _Resolution(dns.rcode.NXDOMAIN, answer,
-                               [served.negative_soa])
-        found = _lookup(served, name, qtype)
-        if found:
-            return _Resolution(dns.rcode.NOERROR, answer + found, [])
-        cname = served.rrsets.get((name, dns.rdatatype.CNAME))
-        if cname is None or qtype == dns.rdatatype.CNAME:
-            return _Resolution(dns.rcode.NOERROR, answer,
-                               [served.negative_soa])
-        answer.append(cname)
-        name = cname[0].target
-        next_zone = _find_zone(zones, name)
-        if next_zone is None or name in seen:
-            break  # target is elsewhere (or a loop): the client chases it
-        served = next_zone
-        seen.add(name)
-    return _Resolution(dns.rcode.NOERROR, answer, [])
+def _outcome_of(resolution: zones.Resolution) -> Outcome:
+    """The log outcome of an answer from the zones."""
+    if resolution.rcode == dns.rcode.NXDOMAIN:
+        return Outcome.NXDOMAIN
+    return Outcome.ANSWERED if resolution.answer else Outcome.NODATA
 
 
 # --------------------------------------------------------------------------
@@ -493,7 +333,7 @@ class DnsTestServer:
         self._lock = threading.Lock()  # faults, RNG, log, zone swaps
         # Serialises start/stop; re-entrant because start's error path stops.
         self._lifecycle = threading.RLock()
-        self._zones: dict[dns.name.Name, _ServedZone] = {}
+        self._zones: dict[dns.name.Name, zones.ServedZone] = {}
         self._faults: dict[dns.name.Name, Fault] = {}
         self._plan: FaultPlan | None = None
         self._rng = random.Random(0)
@@ -610,12 +450,12 @@ class DnsTestServer:
         Zones are parsed before anything is swapped in, so a bad zone leaves
         the served set untouched.
         """
-        loaded = [_load_served_zone(origin, source)
+        loaded = [zones.load_zone(origin, source)
                   for origin, source in sources]
         with self._lock:
-            zones = dict(self._zones)  # copy-on-write: readers never lock
-            zones.update((served.origin, served) for served in loaded)
-            self._zones = zones
+            served_zones = dict(self._zones)  # copy-on-write: readers never lock
+            served_zones.update((served.origin, served) for served in loaded)
+            self._zones = served_zones
         return [served.origin.to_text() for served in loaded]
 
     def load_zone_text(self, origin: str | dns.name.Name | None,
@@ -630,13 +470,13 @@ class DnsTestServer:
 
     def remove_zone(self, origin: str | dns.name.Name) -> bool:
         """Stop serving a zone; returns False if it was not served."""
-        name = _to_name(origin)
+        name = zones.to_name(origin)
         with self._lock:
             if name not in self._zones:
                 return False
-            zones = dict(self._zones)
-            del zones[name]
-            self._zones = zones
+            served_zones = dict(self._zones)
+            del served_zones[name]
+            self._zones = served_zones
         return True
 
     @property
@@ -657,7 +497,7 @@ class DnsTestServer:
         """
         fault = Fault(delay=delay, servfail=servfail, drop=drop,
                       truncate=truncate, refused=refused)
-        key = _to_name(name)
+        key = zones.to_name(name)
         with self._lock:
             if fault.is_noop:
                 self._faults.pop(key, None)
@@ -848,17 +688,10 @@ class DnsTestServer:
         if action is _Action.TRUNCATE and transport == "udp":
             response.flags |= dns.flags.AA | dns.flags.TC
             return Outcome.TRUNCATED
-        resolution = None
-        if question.rdclass == dns.rdataclass.IN:
-            resolution = _resolve(self._zones, question.name, question.rdtype)
+        resolution = zones.fill_response(self._zones, response, question)
         if resolution is None:
-            response.set_rcode(dns.rcode.REFUSED)
             return Outcome.REFUSED
-        response.flags |= dns.flags.AA
-        response.set_rcode(resolution.rcode)
-        response.answer.extend(resolution.answer)
-        response.authority.extend(resolution.authority)
-        return resolution.outcome
+        return _outcome_of(resolution)
 
     def _choose_fault(self, qname: dns.name.Name) -> tuple[_Action, float]:
         """Pick this query's fault action and delay.
