@@ -38,7 +38,7 @@ def test_findings_chart_counts_and_is_stable():
 def test_no_transparency_and_text_stays_text(demo_dir):
     page = lxml.html.fromstring((demo_dir / "contoso.html").read_bytes())
     charts = page.cssselect("figure.chart svg")
-    assert len(charts) == 2
+    assert len(charts) == 3  # findings, certificate validity, mail-authentication matrix
     for chart in charts:
         markup = lxml.html.tostring(chart, encoding="unicode")
         for forbidden in ("opacity", "rgba(", "<image", "filter", "mask"):
@@ -69,3 +69,24 @@ def test_nothing_to_draw():
     assert findings_chart([], {"a": "A"}) is None
     assert expiry_timeline([{"key": "x", "name": "X", "default_smtp_certificate": {"state": "absent"}}],
                            AS_OF) is None
+
+
+def test_mail_matrix_cells_and_parts():
+    from docgen.render.charts import MATRIX_ROWS_PER_CHART, mail_auth_matrix
+    rows = [(f"d{n}.example", {"DKIM": ("ok", "signing"), "SPF": ("problem", "several records")})
+            for n in range(MATRIX_ROWS_PER_CHART + 3)]
+    parts = mail_auth_matrix(rows, ["DKIM", "SPF"])
+    assert len(parts) == 2  # an SVG cannot break across pages: long lists come in parts
+    root = ET.fromstring(str(parts[1]))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert texts[:2] == ["DKIM", "SPF"] and f"d{MATRIX_ROWS_PER_CHART}.example" in texts
+    assert "several records" in texts
+    assert mail_auth_matrix([("a", {"DKIM": ("ok", "a text far too long for a cell")})], ["DKIM"])[0].count("a text far too …") == 1
+
+
+def test_demo_matrix_marks_the_failing_selector(demo_dir):
+    page = lxml.html.fromstring((demo_dir / "contoso.html").read_bytes())
+    (chart,) = page.cssselect("figure.mail-matrix svg")
+    texts = [t.text_content() for t in chart.cssselect("text")]
+    row = texts.index("contoso-shop.com")
+    assert texts[row + 1] == "active key fails"

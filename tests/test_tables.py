@@ -14,7 +14,8 @@ import pytest
 GATHERED = {"exchange-store-certificates": ["Server"], "aad-setup-choices": ["Sync server"],
             "aad-group-dns": ["Sync server"], "aad-connectors": ["Sync server"],
             "aad-run-profiles": ["Sync server", "Connector"], "aad-rules": ["Connector", "Direction"],
-            "aad-flows": ["Rule"], "aad-global-settings": ["Sync server"], "aad-scheduler": ["Sync server"]}
+            "aad-flows": ["Rule"], "aad-global-settings": ["Sync server"], "aad-scheduler": ["Sync server"],
+            "dkim-selectors": ["Domain"], "mail-auth-records": ["Domain"]}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,8 @@ def test_one_csv_per_table_and_one_workbook(rendered):
     names = sorted(p.name for p in rendered.iterdir())
     tables = ["findings", "accepted-risks", "aad-setup-choices", "aad-group-dns", "aad-connectors",
               "aad-run-profiles", "aad-rules", "aad-flows", "aad-global-settings", "aad-scheduler",
-              "exchange-servers", "exchange-store-certificates", "inputs"]
+              "exchange-servers", "exchange-store-certificates", "dkim-failures", "dkim-overview",
+              "dkim-selectors", "mail-auth-overview", "mail-auth-records", "inputs"]
     assert names == sorted([f"contoso.{name}.csv" for name in tables] + ["contoso.html", "contoso.xlsx"])
     workbook = openpyxl.load_workbook(rendered / "contoso.xlsx")
     assert workbook.sheetnames == tables
@@ -51,7 +53,7 @@ def test_columns_are_named_as_in_the_report(rendered):
         headers = [" ".join(th.text_content().split()) for th in tables[0].cssselect("thead th")]
         assert columns == GATHERED.get(name, []) + headers, name
         checked += 1
-    assert checked == 12
+    assert checked == 17
 
 
 def test_rows_match_the_report(rendered):

@@ -139,3 +139,47 @@ def _expiry_band(end: datetime, as_of: datetime, warn_days: int, soon_days: int)
     if days <= warn_days:
         return "60 days"
     return "valid"
+
+
+MATRIX_TONES = {"ok": "#166534", "warn": "#a16207", "problem": "#8b1a1a", "absent": "#aab2bb",
+                "unverified": "#5a6470"}
+MATRIX_ROWS_PER_CHART = 50  # one SVG cannot break across pages: long lists come in parts
+
+
+def mail_auth_matrix(rows: list[tuple[str, dict[str, tuple[str, str]]]],
+                     columns: list[str]) -> list[Markup]:
+    """Domains by column (DKIM, SPF, DMARC policy, MTA-STS) as coloured cells with their text.
+
+    `rows` are (domain, {column: (tone, text)}); tones are those of MATRIX_TONES.
+    """
+    charts = []
+    for start in range(0, len(rows), MATRIX_ROWS_PER_CHART):
+        charts.append(_matrix_part(rows[start:start + MATRIX_ROWS_PER_CHART], columns,
+                                   legend=start == 0))
+    return charts
+
+
+def _matrix_part(rows: list, columns: list[str], legend: bool) -> Markup:
+    label_width, cell_width, row_height = 190, 105, 18
+    top = 44 if legend else 20
+    root = _svg(label_width + cell_width * len(columns) + 10, top + row_height * len(rows) + 4,
+                "Mail authentication by domain")
+    if legend:
+        _legend(root, label_width, 12, [(tone, colour) for tone, colour in MATRIX_TONES.items()])
+    for index, column in enumerate(columns):
+        _text(root, label_width + cell_width * index + cell_width / 2, top - 6, column,
+              **{"text-anchor": "middle", "font-weight": "bold"})
+    for row_index, (domain, cells) in enumerate(rows):
+        y = top + row_index * row_height
+        _text(root, label_width - 8, y + 13, domain, **{"text-anchor": "end"})
+        for index, column in enumerate(columns):
+            tone, text = cells.get(column, ("absent", "—"))
+            x = label_width + cell_width * index
+            _rect(root, x + 1, y + 1, cell_width - 2, row_height - 2, MATRIX_TONES[tone])
+            _text(root, x + cell_width / 2, y + 13, _clip(text, 16), fill="#ffffff",
+                  **{"text-anchor": "middle", "font-size": "10"})
+    return _markup(root)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -9,7 +9,7 @@ from docgen.bundle import LoadedBundle, ordered_sections
 from docgen.checks import SEVERITIES, Finding
 from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
 from docgen.dates import parse_iso
-from docgen.render.charts import findings_chart
+from docgen.render.charts import findings_chart, mail_auth_matrix
 from docgen.render.notes import render_note
 from docgen.render.options import OFF, DocumentOptions
 from docgen.render.views import SECTION_VIEWS
@@ -33,7 +33,8 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
     return {
         "media": media,
         "doc": _doc(loaded, options),
-        "charts": {"findings": findings_chart(open_records, titles)},
+        "charts": {"findings": findings_chart(open_records, titles),
+                   "mail_matrix": _mail_matrix(sections)},
         "options": {"full_rules": options.full_rules},
         "findings": open_records,
         "accepted_findings": [record for record in records if record["status"] == ACCEPTED],
@@ -44,6 +45,36 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         "chapters": _chapters(options),
         "appendices": _appendices(options),
     }
+
+
+def _mail_matrix(sections: list[dict]) -> list:
+    """DKIM (from the dkim section) beside SPF, DMARC and MTA-STS, per domain."""
+    views = {section["name"]: section["view"] for section in sections if section["view"]}
+    mail = views.get("mail_auth")
+    if not mail:
+        return []
+    dkim = {item["domain"]: item for item in views.get("dkim", {}).get("domains", [])}
+    failing = {row["domain"] for row in views.get("dkim", {}).get("failing", [])}
+    rows = []
+    for item in mail["domains"]:
+        cells = {title: (item["cells"][kind]["tone"], item["cells"][kind]["text"])
+                 for kind, title in (("spf", "SPF"), ("dmarc", "DMARC policy"), ("mta_sts", "MTA-STS"))}
+        cells["DKIM"] = _dkim_cell(dkim.get(item["domain"]), item["domain"] in failing)
+        rows.append((item["domain"], cells))
+    return mail_auth_matrix(rows, ["DKIM", "SPF", "DMARC policy", "MTA-STS"])
+
+
+def _dkim_cell(item: dict | None, failing: bool) -> tuple[str, str]:
+    if item is None:
+        return ("absent", "not collected")
+    if failing:
+        return ("problem", "active key fails")
+    if item["signing"] != "enabled":
+        return ("warn", item["signing"])
+    active = item["by_selector"].get(item["active_selector"] or "")
+    if active is not None and active["key_state"] == "unverified":
+        return ("unverified", "could not verify")
+    return ("ok", f"signing ({item['active_selector']})")
 
 
 def _doc(loaded: LoadedBundle, options: DocumentOptions) -> dict:

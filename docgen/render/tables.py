@@ -137,10 +137,48 @@ def aadconnect_tables(section: dict) -> list[Table]:
     ]
 
 
+def dkim_tables(section: dict) -> list[Table]:
+    view = section["view"]
+
+    def selector_cell(item: dict, name: str) -> str | None:
+        facts = item["by_selector"].get(name)
+        return None if facts is None else f"CNAME {facts['summary']['cname']}; {facts['summary']['key']}"
+
+    return [
+        Table("dkim-failures", "Failing active DKIM selectors",
+              ("Domain", "Active selector", "Selector CNAME (target)", "Why"),
+              [[row["domain"], row["selector"], row["cname"], row["reason"]] for row in view["failing"]]),
+        Table("dkim-overview", "DKIM signing", ("Domain", "Signing", "Active", "selector1", "selector2"),
+              [[item["domain"], item["signing"], item["active_selector"], selector_cell(item, "selector1"),
+                selector_cell(item, "selector2")] for item in view["domains"]]),
+        Table("dkim-selectors", "DKIM selectors",
+              ("Domain", "Selector", "Published CNAME", "Configured target", "Key at target"),
+              [[item["domain"], facts["selector"], facts["published_target"], facts["configured_target"],
+                facts["summary"]["key"]] for item in view["domains"] for facts in item["selector_rows"]]),
+    ]
+
+
+def mail_auth_tables(section: dict) -> list[Table]:
+    view = section["view"]
+    kinds = view["kinds"]
+    return [
+        Table("mail-auth-overview", "Mail authentication",
+              ("Domain", *(title for _, title in kinds)),
+              [[item["domain"], *(item["cells"][kind]["text"] for kind, _ in kinds)] for item in view["domains"]]),
+        Table("mail-auth-records", "Mail authentication records",
+              ("Domain", "Record", "Looked up", "Found", "Verdict"),
+              [[item["domain"], title, f"{item[kind]['lookup']['name']} {item[kind]['lookup']['type']} "
+                f"{item[kind]['lookup']['outcome'].upper()}", "\n".join(item[kind]["records"]),
+                item["cells"][kind]["text"]] for item in view["domains"] for kind, title in kinds]),
+    ]
+
+
 # section name -> builder(section context) -> its tables
 SECTION_TABLES: dict[str, Callable[[dict], list[Table]]] = {
     "aadconnect": aadconnect_tables,
     "exchange_certificates": exchange_tables,
+    "dkim": dkim_tables,
+    "mail_auth": mail_auth_tables,
 }
 
 
