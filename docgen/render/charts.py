@@ -65,7 +65,7 @@ def findings_chart(findings: list[dict], section_titles: dict[str, str]) -> Mark
     largest = max(sum(counts) for _, counts in rows)
     for index, (title, counts) in enumerate(rows):
         y = top + index * row_height
-        _text(root, label_width - 8, y + 15, title, **{"text-anchor": "end"})
+        _text(root, label_width - 8, y + 15, _clip(title, 34), **{"text-anchor": "end"})
         x = label_width
         for severity, count in zip(SEVERITIES, counts):
             if not count:
