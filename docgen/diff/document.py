@@ -35,6 +35,8 @@ def diff_bundles(before: LoadedBundle, after: LoadedBundle, *, rules: dict | Non
     comparison = compare_bundles(before.data, after.data, VolatileMatcher(patterns),
                                  list(SECTION_ORDER))
     not_comparable = {section.name for section in comparison.sections if not section.comparable}
+    uncertain = {(change.section, change.key) for change in comparison.changes
+                 if change.kind == "unknown" or change.unknown}
     document = {
         "diff_schema_version": DIFF_SCHEMA_VERSION,
         "tool_version": __version__,
@@ -45,7 +47,7 @@ def diff_bundles(before: LoadedBundle, after: LoadedBundle, *, rules: dict | Non
         "top_level": [asdict(change) for change in comparison.top_level],
         "sections": [_section(section) for section in comparison.sections],
         "findings": _findings(run_checks(before.data, rules), run_checks(after.data, rules),
-                              not_comparable),
+                              not_comparable, uncertain),
         "volatile": [asdict(change) for change in comparison.volatile],
     }
     return document
@@ -81,18 +83,23 @@ def _section(section) -> dict:
         "reason": section.reason,
         "changes": [{"kind": c.kind, "noun": c.noun, "key": c.key, "label": c.label, "path": c.path,
                      "summary": c.summary, "fields": [asdict(f) for f in c.fields],
+                     "unknown": [asdict(f) for f in c.unknown],
                      "old": c.old, "new": c.new} for c in section.changes],
         "unchanged": [asdict(item) for item in section.unchanged],
     }
 
 
-def _findings(before: list[Finding], after: list[Finding], not_comparable: set[str]) -> dict:
+def _findings(before: list[Finding], after: list[Finding], not_comparable: set[str],
+              uncertain: set[tuple[str, str]]) -> dict:
+    """New, resolved and unchanged findings; those about facts that could not be compared
+    (a failed section, an object a failed lookup left uncertain) are neither new nor resolved."""
     old = {finding.id: finding for finding in before}
     new = {finding.id: finding for finding in after}
     result: dict[str, list] = {"new": [], "resolved": [], "unchanged": [], "not_comparable": []}
     for finding_id in sorted(set(old) | set(new)):
         finding = new.get(finding_id) or old[finding_id]
-        if finding.section in not_comparable:
+        one_side = finding_id not in old or finding_id not in new
+        if finding.section in not_comparable or (one_side and (finding.section, finding.key) in uncertain):
             result["not_comparable"].append(finding.as_dict())
         elif finding_id not in old:
             result["new"].append(finding.as_dict())

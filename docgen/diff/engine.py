@@ -40,6 +40,8 @@ class Change:
     label: str
     path: str
     fields: list[FieldChange] = field(default_factory=list)
+    # differences under facts a failed lookup left uncertain: not changes
+    unknown: list[FieldChange] = field(default_factory=list)
     old: Any = None
     new: Any = None
     summary: str = ""
@@ -254,14 +256,25 @@ def _compare_pair(collection: Collection, key: str, label: str, old: dict, new: 
     fields = _diff_object(collection, old, new, path, volatile, recorder)
     if not fields:
         return None
-    change = Change(section=section, kind=MODIFIED, noun=collection.noun, key=key, label=label,
-                    path=path, fields=fields)
-    if collection.uncertain and (collection.uncertain(_plain(collection, old))
-                                 or collection.uncertain(_plain(collection, new))):
-        change.kind = UNKNOWN
-    elif collection.replacement and _replaced(collection, old, new):
+    parts = _uncertain_parts(collection, old, new)
+    unknown = [f for f in fields if any(_under(f.path, part) for part in parts)]
+    certain = [f for f in fields if f not in unknown]
+    change = Change(section=section, kind=MODIFIED if certain else UNKNOWN, noun=collection.noun,
+                    key=key, label=label, path=path, fields=certain, unknown=unknown)
+    if certain and collection.replacement and _replaced(collection, old, new):
         change.kind = REPLACED
     return _finish(change, collection)
+
+
+def _uncertain_parts(collection: Collection, old: dict, new: dict) -> set[str]:
+    if collection.uncertain_parts is None:
+        return set()
+    return {*collection.uncertain_parts(_plain(collection, old)),
+            *collection.uncertain_parts(_plain(collection, new))}
+
+
+def _under(path: str, part: str) -> bool:
+    return path == part or path.startswith(part + ".") or path.startswith(part + "[")
 
 
 def _diff_object(collection: Collection, old: dict, new: dict, path: str,
@@ -356,11 +369,28 @@ def describe(change: Change, collection: Collection | None = None) -> str:
         return f"{subject} removed"
     if change.kind == REPLACED and collection and collection.replacement:
         return f"{subject}: {_describe_replacement(change, collection.replacement)}"
-    details = "; ".join(_describe_field(c) for c in change.fields[:6])
-    more = f"; and {len(change.fields) - 6} more" if len(change.fields) > 6 else ""
     if change.kind == UNKNOWN:
-        return f"{subject}: could not be compared, a lookup failed on one side ({details}{more})"
-    return f"{subject} ({details}{more})"
+        parts = sorted({_first_part(f.path) for f in change.unknown})
+        return f"{subject}: {', '.join(parts)} could not be compared (a lookup failed on one side)"
+    shown = [c for c in change.fields if not (collection and _is_quiet(c.path, collection))]
+    shown = shown or change.fields
+    details = "; ".join(_describe_field(c) for c in shown[:6])
+    more = f"; and {len(shown) - 6} more" if len(shown) > 6 else ""
+    tail = ""
+    if change.unknown:
+        parts = sorted({_first_part(f.path) for f in change.unknown})
+        tail = f"; {', '.join(parts)} could not be compared"
+    return f"{subject} ({details}{more}{tail})"
+
+
+def _first_part(path: str) -> str:
+    """'selectors[selector1].key_lookup.outcome' -> 'selectors[selector1]'."""
+    head = re.split(r"\.(?![^\[]*\])", path, maxsplit=1)[0]
+    return head
+
+
+def _is_quiet(path: str, collection: Collection) -> bool:
+    return any(re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), path) for pattern in collection.quiet)
 
 
 def _describe_replacement(change: Change, rule) -> str:

@@ -42,9 +42,13 @@ class Collection:
     is_map: bool = False
     children: tuple["Collection", ...] = ()
     replacement: Replacement | None = None
-    # True when an element's facts are uncertain (a lookup timed out): such an
-    # element is reported "unknown" instead of changed.
-    uncertain: Callable[[dict], bool] | None = None
+    # The parts of an element whose facts are uncertain (a lookup timed out or
+    # failed), as paths relative to it ("selectors[selector1]", "spf"): a
+    # difference under such a part is "unknown", never a change.
+    uncertain_parts: Callable[[dict], list[str]] | None = None
+    # Paths (relative, '*' wildcards) that echo other facts: kept in the diff JSON,
+    # left out of the one-sentence summary (the raw record beside its parsed tags).
+    quiet: tuple[str, ...] = ()
     # A nested collection whose elements are changes of their own ("Sync rule 'X'
     # modified") rather than fields of the element holding them.
     apart: bool = False
@@ -54,6 +58,18 @@ class Collection:
 class SectionDiff:
     title: str
     collections: tuple[Collection, ...] = field(default_factory=tuple)
+
+
+def _unverified_selectors(item: dict) -> list[str]:
+    return [f"selectors[{facts['selector']}]" for facts in item.get("selectors") or []
+            if "unverified" in (facts.get("cname_state"), facts.get("key_state"))]
+
+
+MAIL_AUTH_KINDS = ("dmarc", "spf", "mx", "mta_sts", "tls_rpt", "bimi")
+
+
+def _unverified_records(item: dict) -> list[str]:
+    return [kind for kind in MAIL_AUTH_KINDS if (item.get(kind) or {}).get("state") == "unverified"]
 
 
 SECTION_DIFFS: dict[str, SectionDiff] = {
@@ -73,6 +89,27 @@ SECTION_DIFFS: dict[str, SectionDiff] = {
                 Collection(path="sync_rules", noun="Sync rule", keys=(("key",), ("connector_name", "name")),
                            apart=True),
             )),
+        ),
+    ),
+    "dkim": SectionDiff(
+        title="DKIM signing",
+        collections=(
+            Collection(path="items", noun="DKIM domain", label="domain",
+                       children=(Collection(path="selectors", noun="Selector", keys=(("selector",),),
+                                            label="selector"),),
+                       uncertain_parts=_unverified_selectors,
+                       quiet=("selectors[*].key_lookup.records",
+                              "selectors[*].cname_lookup.records", "selectors[*].configured_key_record")),
+        ),
+    ),
+    "mail_auth": SectionDiff(
+        title="Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)",
+        collections=(
+            Collection(path="items", noun="Domain", label="domain", uncertain_parts=_unverified_records,
+                       # the raw record is shown; the lookup's copy, checkdmarc's echo of it and its
+                       # warnings are in the JSON only
+                       quiet=("*.lookup.records", "*.result.record", "*.warnings", "*.result.warnings",
+                              "*.result.tags.*.explicit", "*.result.location")),
         ),
     ),
     "exchange_certificates": SectionDiff(
