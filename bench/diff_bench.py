@@ -2,8 +2,9 @@
 
     python bench/diff_bench.py [--objects 10000] [--changed 0.01]
 
-The objects are spread over every section the sample bundles have, cloned from
-the demo's real facts under new identity keys. The baseline is loading (parsing,
+The objects are spread over Exchange servers, Azure AD Connect sync rules, DKIM
+domains and mail-authentication domains, cloned from the demo's real facts under
+new identity keys. The baseline is loading (parsing,
 migrating, validating) both bundles, measured in the same run. Goal: the diff
 under 1 s and within 3x of loading.
 """
@@ -26,31 +27,69 @@ from docgen.bundle import dump_bundle, load_bundle  # noqa: E402
 from docgen.diff import diff_bundles  # noqa: E402
 from docgen.workflow import run_demo  # noqa: E402
 
-# section -> (list of its collections to grow, how to re-key a cloned element)
 def _rekey_server(item: dict, number: int) -> None:
     name = f"EX{number:05d}"
     item.update(key=name.lower(), name=name)
 
 
+def _rekey_rule(rule: dict, number: int) -> None:
+    rule_id = f"00000000-0000-4000-8000-{number:012d}"
+    rule.update(id=rule_id, key=rule_id, name=f"{rule['name']} #{number}")
+
+
+def _rekey_domain(item: dict, number: int) -> None:
+    domain = f"d{number:05d}.example"
+    item.update(key=domain, domain=domain)
+
+
+def _modify_server(item: dict) -> None:
+    item["fqdn"] = f"renamed-{item['fqdn']}"
+
+
+def _modify_rule(rule: dict) -> None:
+    rule["precedence"] = (rule["precedence"] or 0) + 1000
+
+
+def _modify_dkim(item: dict) -> None:
+    item["active_selector"] = "selector2" if item["active_selector"] != "selector2" else "selector1"
+
+
+def _modify_mail_auth(item: dict) -> None:
+    item["dmarc"]["records"] = [*item["dmarc"]["records"], "v=DMARC1; p=reject"]
+
+
+# (section, collection inside the section or its first item) -> (re-key a clone, change one fact)
 GROWERS = {
-    ("exchange_certificates", "items"): _rekey_server,
+    ("exchange_certificates", "items"): (_rekey_server, _modify_server),
+    ("aadconnect", "items[0].sync_rules"): (_rekey_rule, _modify_rule),
+    ("dkim", "items"): (_rekey_domain, _modify_dkim),
+    ("mail_auth", "items"): (_rekey_domain, _modify_mail_auth),
 }
+
+
+def _holder(bundle: dict, section: str, path: str) -> tuple[dict, str]:
+    """The dict holding the collection, and the collection's key in it."""
+    holder = bundle["sections"][section]
+    if path.startswith("items[0]."):
+        return holder["items"][0], path[len("items[0]."):]
+    return holder, path
 
 
 def grow(bundle: dict, total: int) -> dict:
     """Clone elements of every known collection until the bundle holds `total` objects."""
     grown = copy.deepcopy(bundle)
-    collections = [(section, path, rekey) for (section, path), rekey in GROWERS.items()
+    collections = [(section, path, rekey) for (section, path), (rekey, _) in GROWERS.items()
                    if section in grown["sections"]]
     share = total // len(collections)
     for section, path, rekey in collections:
-        templates = grown["sections"][section][path]
+        holder, name = _holder(grown, section, path)
+        templates = holder[name]
         elements = []
         for number in range(share):
             element = copy.deepcopy(templates[number % len(templates)])
             rekey(element, number)
             elements.append(element)
-        grown["sections"][section][path] = elements
+        holder[name] = elements
     return grown
 
 
@@ -59,10 +98,11 @@ def mutate(bundle: dict, fraction: float, seed: int = 7) -> tuple[dict, int]:
     rng = random.Random(seed)
     changed = copy.deepcopy(bundle)
     count = 0
-    for (section, path), rekey in GROWERS.items():
+    for (section, path), (rekey, modify) in GROWERS.items():
         if section not in changed["sections"]:
             continue
-        elements = changed["sections"][section][path]
+        holder, name = _holder(changed, section, path)
+        elements = holder[name]
         picks = rng.sample(range(len(elements)), max(1, int(len(elements) * fraction)))
         for position in sorted(picks, reverse=True):
             action = position % 3
@@ -73,7 +113,7 @@ def mutate(bundle: dict, fraction: float, seed: int = 7) -> tuple[dict, int]:
                 rekey(clone, 900000 + position)
                 elements.append(clone)
             else:
-                elements[position]["name"] = elements[position]["name"] + "-renamed"
+                modify(elements[position])
             count += 1
     changed["run_id"] = "00000000-0000-4000-8000-00000000beef"
     return changed, count
