@@ -11,9 +11,13 @@ from docgen.dates import iso_utc
 from docgen.errors import DocgenError
 from docgen.project import Project
 from docgen.render import RenderRequest, render_documents
-from docgen.sources.detect import EXCHANGE, detect_kind
+from docgen.dns_workflow import DnsRequest, prepare_dns, run_dns
+from docgen.sources.aadconnect import folder_named_by, import_aadconnect
+from docgen.sources.detect import AADCONNECT, DKIM, EXCHANGE, detect_kind
+from docgen.sources.dns import ResolverSettings, parse_nameserver
+from docgen.sources.domains import normalize_domain
 from docgen.sources.exchange_certs import import_exchange_certs
-from docgen.sources.result import SourceResult
+from docgen.sources.result import SourceResult, combine_results
 
 IGNORED_RAW = {"README.md"}
 
@@ -48,10 +52,60 @@ def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
 
 
 def import_raw(kinds: dict[str, list[Path]]) -> list[SourceResult]:
+    """One result per section; several Azure AD Connect exports (active and staging
+    servers) become one section with an item per server."""
     results = []
+    if AADCONNECT in kinds:
+        results.append(combine_results([import_aadconnect(path) for path in _aad_exports(kinds)]))
     if EXCHANGE in kinds:
         results.append(import_exchange_certs(kinds[EXCHANGE]))
     return results
+
+
+def _aad_exports(kinds: dict[str, list[Path]]) -> list[Path]:
+    """A collector JSON reads the export folder beside it: that folder is not read twice."""
+    entries = kinds[AADCONNECT]
+    files = [path for path in entries if path.is_file()]
+    named = {folder_named_by(path) for path in files}
+    return files + [path for path in entries if path.is_dir() and path.resolve() not in named]
+
+
+def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[SourceResult]:
+    """DKIM and mail authentication for the DKIM export's domains and docgen.toml's [dns]."""
+    settings = project.dns
+    exports = kinds.get(DKIM, [])
+    if settings.skip or (not exports and not settings.domains):
+        return []
+    if len(exports) > 1:
+        raise DocgenError(f"raw/ holds {len(exports)} DKIM exports ({', '.join(p.name for p in exports)}); "
+                          "keep one", source=str(project.raw_dir))
+    defaults = ResolverSettings()
+    request = DnsRequest(
+        dkim_config=exports[0] if exports else None,
+        domains=tuple(_domain(name) for name in settings.domains),
+        nameservers=tuple(_nameserver(text) for text in settings.nameservers),
+        zone_files=settings.zone_files,
+        settings=ResolverSettings(
+            timeout=settings.timeout or defaults.timeout,
+            retries=defaults.retries if settings.retries is None else settings.retries,
+            concurrency=settings.concurrency or defaults.concurrency,
+            deadline=settings.deadline or defaults.deadline))
+    collection = run_dns(prepare_dns(request))
+    return [result for result in (collection.dkim, collection.mail_auth) if result]
+
+
+def _domain(name: str) -> str:
+    try:
+        return normalize_domain(name)
+    except ValueError as exc:
+        raise DocgenError(f"dns.domains: {name!r}: {exc}", source="docgen.toml") from None
+
+
+def _nameserver(text: str):
+    try:
+        return parse_nameserver(text)
+    except ValueError as exc:
+        raise DocgenError(f"dns.nameservers: {exc}", source="docgen.toml") from None
 
 
 def build_project(project: Project) -> BuildResult:
@@ -61,7 +115,7 @@ def build_project(project: Project) -> BuildResult:
     `error` and its errors, so the report says what could not be read.
     """
     kinds, skipped = classify_raw(project.raw_dir)
-    results = import_raw(kinds)
+    results = import_raw(kinds) + collect_project_dns(project, kinds)
     if not results:
         raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
                           + (f" (skipped: {', '.join(skipped)})" if skipped else ""),

@@ -247,3 +247,32 @@ def test_render_inside_a_project_uses_its_options(run_cli, project, monkeypatch,
     result = run_cli("render", project / "out" / "contoso.bundle.json", "-o", out, "--format", "html",
                      "--no-project")
     assert lxml.html.fromstring((out / "contoso.html").read_bytes()).cssselect("#note-intro") == []
+
+
+def test_build_reads_every_source_and_collects_dns_from_zone_files(run_cli, project, monkeypatch):
+    samples = EXCHANGE_SAMPLES.parent
+    shutil.copy(samples / "aadconnect" / "contoso-aadconnect.json", project / "raw")
+    shutil.copytree(samples / "aadconnect" / "contoso-2016", project / "raw" / "contoso-2016")
+    shutil.copy(samples / "dns" / "contoso-dkim-collector.json", project / "raw")
+    shutil.copytree(samples / "dns" / "zones", project / "planned")
+    zones = ", ".join(f'"planned/{p.name}"' for p in sorted((project / "planned").glob("*.zone")))
+    write_toml(project, f'[document]\norganization = "Contoso"\n[dns]\nzone_files = [{zones}]\n')
+    result = build(run_cli, project, monkeypatch)
+    assert result.exit_code == 0, result.output
+    bundle = json.loads((project / "out" / "contoso.bundle.json").read_text())
+    assert {name: (s["status"], len(s["items"])) for name, s in bundle["sections"].items()} == {
+        "aadconnect": ("ok", 1), "exchange_certificates": ("ok", 5), "dkim": ("ok", 10), "mail_auth": ("ok", 10)}
+    # the export folder the collector JSON names is read once, through the JSON
+    aad_inputs = [entry["name"] for entry in bundle["inputs"] if entry["section"] == "aadconnect"]
+    assert len(aad_inputs) == len(set(aad_inputs))
+    assert "contoso-aadconnect.json" in aad_inputs
+    assert page(project).cssselect("#sec-mail_auth figure.mail-matrix")
+
+
+def test_build_refuses_two_dkim_exports(run_cli, project, monkeypatch):
+    samples = EXCHANGE_SAMPLES.parent / "dns"
+    shutil.copy(samples / "contoso-dkim-collector.json", project / "raw" / "a.json")
+    shutil.copy(samples / "contoso-dkim-collector.json", project / "raw" / "b.json")
+    result = build(run_cli, project, monkeypatch)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {project / 'raw'}: raw/ holds 2 DKIM exports (a.json, b.json); keep one\n"

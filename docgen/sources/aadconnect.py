@@ -137,6 +137,18 @@ def _read_collector(path: Path, state: _Import) -> CollectorExport:
     return collector
 
 
+def folder_named_by(path: Path) -> Path | None:
+    """The export folder a collector JSON names (resolved), or None when it names none.
+
+    Lets `docgen build` read that folder once, through the JSON, not twice.
+    """
+    try:
+        document = ps.load_json(Path(path).read_bytes(), path.name)
+        return (path.parent / _beside(str(document["ServerConfigurationFolder"]), path.name)).resolve()
+    except (OSError, DocgenError, KeyError, TypeError):
+        return None
+
+
 def _beside(folder: str, source: str) -> Path:
     """The collector's folder, which must sit beside its JSON.
 

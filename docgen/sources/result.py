@@ -45,3 +45,21 @@ class SourceResult:
         }
         section.update(self.extra)
         return section
+
+
+def combine_results(results: list[SourceResult]) -> SourceResult:
+    """Several results of one source (two exports) as one section: items, errors and
+    inputs together, collected at the newest of their times."""
+    first = results[0]
+    if len(results) == 1:
+        return first
+    good = [r.good_items if r.good_items is not None else len(r.items) for r in results]
+    return SourceResult(
+        section=first.section,
+        collected_at=max(result.collected_at for result in results),
+        items=[item for result in results for item in result.items],
+        errors=[error for result in results for error in result.errors],
+        inputs=[entry for result in results for entry in result.inputs],
+        extra=first.extra,
+        organization=next((r.organization for r in results if r.organization), None),
+        good_items=sum(good))
