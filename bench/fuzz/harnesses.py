@@ -45,6 +45,27 @@ def fuzz_aadconnect_xml(data: bytes) -> None:
         parse_sync_rule(root, "fuzz.xml", {})
 
 
+def fuzz_dkim_record(data: bytes) -> None:
+    """The key-record parser never raises: an unusable record is a fact (valid False)."""
+    from docgen.sources.dkim_record import parse_dkim_record
+    facts = parse_dkim_record(data.decode("utf-8", "replace"))
+    if not facts["valid"] and not facts["error"]:
+        raise AssertionError("an invalid DKIM record without a reason")
+
+
+def fuzz_dkim_export(data: bytes) -> None:
+    from docgen.sources.dkim import parse_dkim_export
+    parse_dkim_export(data, "fuzz.json")
+
+
+def fuzz_zone_file(data: bytes) -> None:
+    from docgen.sources.zones import load_zone_files
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.example.zone"
+        path.write_bytes(data)
+        load_zone_files([path])
+
+
 def fuzz_bundle(data: bytes) -> None:
     from docgen.bundle import parse_bundle
     parse_bundle(data, "fuzz.bundle.json")
@@ -58,6 +79,9 @@ TARGETS = {
     "exchange_export": (fuzz_exchange_export, ["samples/exchange/*"]),
     "aadconnect_xml": (fuzz_aadconnect_xml, ["../shared/corpus/aadconnect/contoso-2016/*/*.xml"]),
     "bundle": (fuzz_bundle, []),
+    "dkim_record": (fuzz_dkim_record, []),
+    "dkim_export": (fuzz_dkim_export, ["samples/dns/*.json", "../shared/corpus/exchange-online/*.json"]),
+    "zone_file": (fuzz_zone_file, ["samples/dns/zones/*.zone", "tests/data/dns/*.zone"]),
 }
 
 

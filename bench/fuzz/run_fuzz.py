@@ -32,6 +32,7 @@ with atheris.instrument_imports():
     import docgen  # noqa: F401 -- instrument docgen's own code for coverage
     import docgen.bundle, docgen.sources.powershell, docgen.sources.ldif, docgen.sources.certificates
     import docgen.sources.exchange_certs, docgen.sources.aadconnect_xml, docgen.sources.aadconnect_config
+    import docgen.sources.dkim_record, docgen.sources.dkim, docgen.sources.zones
 from harnesses import TARGETS, checked
 target = checked(TARGETS[{name!r}][0])
 atheris.Setup(sys.argv, target)
@@ -48,6 +49,13 @@ def generated_seeds(name: str, folder: Path) -> None:
         for index, server in enumerate(document["Servers"]):
             if server["InternalTransportCertificate"]:
                 (folder / f"cert-{index}.der").write_bytes(base64.b64decode(server["InternalTransportCertificate"]))
+    if name == "dkim_record":
+        import json
+        document = json.loads((REPO / "samples/dns/contoso-dkim-collector.json").read_text())
+        for index, config in enumerate(document["DkimSigningConfig"]):
+            for key in ("Selector1PublicKey", "Selector2PublicKey"):
+                if config.get(key):
+                    (folder / f"record-{index}-{key}.txt").write_text(config[key])
     if name == "bundle":
         from docgen.workflow import run_demo
         with tempfile.TemporaryDirectory() as tmp:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
@@ -84,7 +85,8 @@ def _key_facts(key_type: str, p_value: str) -> dict:
         raise ValueError(f"unknown key type k={key_type}")
     try:
         key = load_der_public_key(raw)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        # UnsupportedAlgorithm: a key of an algorithm cryptography does not know (found by fuzzing)
         raise ValueError("not a public key") from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError("not an RSA public key although k=rsa")
