@@ -133,3 +133,21 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_migrations_run_in_order_up_to_the_current_version(bundle):
+    from docgen.bundle.migrations import migrate
+
+    def one_to_two(document: dict) -> dict:
+        document["organisation"] = document.pop("organization")
+        return document
+
+    def two_to_three(document: dict) -> dict:
+        document["organisation"] = document["organisation"].upper()
+        return document
+
+    migrated = migrate(copy.deepcopy(bundle), {1: one_to_two, 2: two_to_three}, current=3)
+    assert migrated["schema_version"] == 3
+    assert migrated["organisation"] == "CONTOSO" and "organization" not in migrated
+    # the current version needs no step
+    assert migrate(copy.deepcopy(bundle), {}) == bundle

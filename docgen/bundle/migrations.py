@@ -14,11 +14,17 @@ CURRENT_VERSION = 1
 STEPS: dict[int, Callable[[dict], dict]] = {}
 
 
-def migrate(document: dict) -> dict:
-    """Apply every step from the document's version up to CURRENT_VERSION."""
+def migrate(document: dict, steps: dict[int, Callable[[dict], dict]] | None = None,
+            current: int = CURRENT_VERSION) -> dict:
+    """Apply every step from the document's version up to `current`, in order.
+
+    A version with no step is a docgen bug (every release that bumps the version
+    ships its step); KeyError says so loudly rather than loading half-migrated data.
+    """
+    steps = STEPS if steps is None else steps
     version = document["schema_version"]
-    while version < CURRENT_VERSION:
-        document = STEPS[version](document)
+    while version < current:
+        document = steps[version](document)
         version += 1
         document["schema_version"] = version
     return document
