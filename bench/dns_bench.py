@@ -19,7 +19,6 @@ sent times the added latency, divided by its concurrency. Only loopback is used.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import subprocess
@@ -31,50 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from support.dns_corpus import domain_names, write_dkim_export, write_zones  # noqa: E402
-
-
-# -- the server process --------------------------------------------------------
-
-def serve(zone_dir: Path, latency: float) -> None:
-    """Child process: serve the zones, answer 'counters'/'clear'/'quit' on stdin."""
-    from support.dns_server import DnsTestServer, FaultPlan
-    files = sorted(zone_dir.glob("*.zone"))
-    with DnsTestServer.from_zone_files(files, fault_plan=FaultPlan(base_delay=latency),
-                                       log_limit=1) as server:
-        # The zones are loaded for good: keep the collector from rescanning them, so the
-        # server's own pauses do not count against either client.
-        gc.freeze()
-        print(server.port, flush=True)
-        for line in sys.stdin:
-            command = line.strip()
-            if command == "counters":
-                print(json.dumps(server.counters), flush=True)
-            elif command == "clear":
-                server.clear_log()
-                print("ok", flush=True)
-            elif command == "quit":
-                break
-
-
-class ServerProcess:
-    def __init__(self, zone_dir: Path, latency: float) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(zone_dir), "--latency", str(latency)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.port = int(self.process.stdout.readline())
-
-    def ask(self, command: str) -> str:
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        return self.process.stdout.readline().strip()
-
-    def queries(self) -> int:
-        return json.loads(self.ask("counters"))["total"]
-
-    def close(self) -> None:
-        self.process.stdin.write("quit\n")
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
+from support.dns_server import FaultPlan  # noqa: E402
+from support.dns_server_process import ServerProcess  # noqa: E402
 
 
 # -- the two contenders ------------------------------------------------------------
@@ -113,11 +70,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--timeout", type=float, default=2.0)
-    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--baseline-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        return serve(args.serve, args.latency)
     if args.baseline_worker:
         port, listing = args.baseline_worker
         return baseline_worker(int(port), Path(listing).read_text().split(), args.timeout)
@@ -130,22 +84,23 @@ def main() -> None:
         export = write_dkim_export(work / "dkim.json", domains)
         subset = domains[:args.baseline_domains]
         (work / "subset.txt").write_text("\n".join(subset) + "\n")
-        server = ServerProcess(work / "zones", args.latency)
+        server = ServerProcess(sorted((work / "zones").glob("*.zone")),
+                               FaultPlan(base_delay=args.latency))
         try:
             print(f"serving on 127.0.0.1:{server.port} with {args.latency * 1000:g} ms per answer",
                   flush=True)
-            server.ask("clear")
+            server.clear()
             base_wall, base_rss, out = run_child(
                 [sys.executable, __file__, "--baseline-worker", str(server.port),
                  str(work / "subset.txt"), "--timeout", str(args.timeout)])
             base_seconds = json.loads(out)["seconds"]
-            base_queries = server.queries()
-            server.ask("clear")
+            base_queries = server.counters()["total"]
+            server.clear()
             docgen_wall, docgen_rss, out = run_child(
                 [sys.executable, "-m", "docgen", "collect", "dns", "--dkim-config", str(export),
                  "--nameserver", f"127.0.0.1:{server.port}", "--timeout", str(args.timeout),
                  "--concurrency", str(args.concurrency), "-o", str(work / "bench.bundle.json")])
-            docgen_queries = server.queries()
+            docgen_queries = server.counters()["total"]
         finally:
             server.close()
         report(args, len(subset), base_seconds, base_queries, base_rss, len(domains),
