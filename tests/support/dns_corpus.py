@@ -84,3 +84,13 @@ def write_dkim_export(path: Path, domains: list[str]) -> Path:
                                 "Organization": "Bench", "AcceptedDomains": [],
                                 "DkimSigningConfig": configs, "Errors": []}))
     return path
+
+
+#: What every generated domain publishes, as the soak's entries name it
+#: (tests/support/dns_soak.py): the truth a verified entry must state.
+EXPECTED_VERDICTS = {
+    "mail_auth.dmarc": "ok", "mail_auth.spf": "ok", "mail_auth.mx": "ok",
+    "mail_auth.mta_sts": "missing", "mail_auth.tls_rpt": "missing", "mail_auth.bimi": "missing",
+    "dkim.selector1.cname": "matches", "dkim.selector1.key": "ok",
+    "dkim.selector2.cname": "matches", "dkim.selector2.key": "ok",
+}
