@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from docgen.dates import parse_iso
 from docgen.diff.engine import show
 from docgen.errors import RenderError
 
 REPORT_TEMPLATE = "report.html.j2"
+
+# Characters that HTML (and XML 1.0, which the PDF's metadata is written in) cannot
+# carry: C0 controls other than tab, line feed and carriage return; DEL and the C1
+# controls; noncharacters; unpaired surrogates. JSON bundles and DNS answers can hold
+# them. Documents show each as a visible escape (NUL as \x00), as the DNS source
+# already shows bytes that are not UTF-8; the bundle keeps the original.
+_NONCHARACTERS = "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}"
+                         for plane in range(0x10000, 0x110000, 0x10000))
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                         f"\ufffe\uffff\ud800-\udfff{_NONCHARACTERS}]")
 
 
 def make_environment(builtin: Path, overrides: dict[str, str] | None = None) -> jinja2.Environment:
@@ -27,10 +39,26 @@ def make_environment(builtin: Path, overrides: dict[str, str] | None = None) -> 
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=visible_text,
     )
     env.filters.update(datetime=format_datetime, day=format_day, filesize=format_size,
                        dash=dash, show=show)
     return env
+
+
+def visible_text(value):
+    """Every value a template prints, before it is escaped: characters HTML cannot
+    carry become visible escapes (also inside Markup: notes, charts)."""
+    if isinstance(value, str) and _UNSHOWABLE.search(value):
+        shown = _UNSHOWABLE.sub(_escape_character, value)
+        return Markup(shown) if isinstance(value, Markup) else shown
+    return value
+
+
+def _escape_character(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else (
+        f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
