@@ -12,6 +12,7 @@ import orjson
 from docgen.atomic import write_atomic
 from docgen.bundle.migrations import CURRENT_VERSION, migrate
 from docgen.bundle.schema import schema_errors
+from docgen import jsontext
 from docgen.errors import BundleError
 
 
@@ -77,7 +78,7 @@ def _parse_json(raw: bytes, source: str) -> dict:
     except UnicodeDecodeError as exc:
         raise BundleError("not UTF-8 text", source=source, where=f"byte {exc.start}") from None
     try:
-        document = json.loads(text)
+        document = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise BundleError(f"not valid JSON ({exc.msg})", source=source,
                           where=f"line {exc.lineno} column {exc.colno}") from None
