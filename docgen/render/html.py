@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
 from docgen.dates import parse_iso
@@ -29,9 +30,11 @@ def make_environment(builtin: Path, overrides: dict[str, str] | None = None) -> 
     """A customer's overrides (template name -> text) first, then our templates.
 
     Overrides are held as text, read by the project loader from the customer's
-    own templates/ folder, so an override cannot load anything outside it.
+    own templates/ folder, so an override cannot load anything outside it; and the
+    environment is sandboxed, so a template cannot reach Python's internals either
+    (in a plain one, ``cycler.__init__.__globals__.os`` runs any command).
     """
-    env = jinja2.Environment(
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader([jinja2.DictLoader(dict(overrides or {})),
                                     jinja2.FileSystemLoader(str(builtin))]),
         autoescape=True,
@@ -71,6 +74,8 @@ def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
                           where=f"line {exc.lineno}") from None
     except jinja2.UndefinedError as exc:
         raise RenderError(f"template error: {exc.message}", source=name) from None
+    except jinja2.sandbox.SecurityError as exc:
+        raise RenderError(f"template refused: {exc}", source=name) from None
 
 
 def format_datetime(value: str | None) -> str:
