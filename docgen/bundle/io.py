@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from docgen.bundle.migrations import CURRENT_VERSION, migrate
 from docgen.bundle.schema import schema_errors
 from docgen import jsontext
 from docgen.errors import BundleError
+from docgen.limits import BUNDLE
 
 
 CANONICAL_JSON = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
@@ -53,7 +55,11 @@ def save_bundle(path: Path, bundle: dict) -> bytes:
 def load_bundle(path: Path) -> LoadedBundle:
     """Read, migrate and validate a bundle file."""
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            too_large = BUNDLE.exceeded(os.fstat(file.fileno()).st_size)
+            if too_large:
+                raise BundleError(too_large, source=str(path))
+            raw = file.read()
     except OSError as exc:
         raise BundleError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
     return parse_bundle(raw, str(path))
@@ -61,6 +67,9 @@ def load_bundle(path: Path) -> LoadedBundle:
 
 def parse_bundle(raw: bytes, source: str) -> LoadedBundle:
     """Bundle bytes to a validated, current-version bundle; every problem reported."""
+    too_large = BUNDLE.exceeded(len(raw))
+    if too_large:
+        raise BundleError(too_large, source=source)
     document = _parse_json(raw, source)
     document = _bring_to_current(document, source)
     problems = schema_errors(document)
