@@ -53,6 +53,6 @@ def _size(size: int) -> str:
 #: A raw export (XML, JSON, LDIF, zone file, domain list), each file on its own.
 INPUT_FILE = Limit("input files", "DOCGEN_MAX_INPUT_MB", 100)
 #: The raw files of one import together (an Azure AD Connect folder holds thousands).
-IMPORT_TOTAL = Limit("the files of one import", "DOCGEN_MAX_IMPORT_MB", 400)
-#: A bundle file (load, render, diff, validate, verify).
+IMPORT_TOTAL = Limit("the files of one import", "DOCGEN_MAX_IMPORT_MB", 100)
+#: A bundle file (load, render, diff, validate, verify); a bigger one is not written.
 BUNDLE = Limit("bundles", "DOCGEN_MAX_BUNDLE_MB", 200)

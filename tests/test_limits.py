@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import EXCHANGE_SAMPLES, SAMPLES, SHARED_CORPUS
-from docgen.limits import BUNDLE, INPUT_FILE
+from docgen.limits import BUNDLE, IMPORT_TOTAL, INPUT_FILE
 
 EXPORT = EXCHANGE_SAMPLES / "contoso-exchange-certs.json"
 AAD_EXPORT = SHARED_CORPUS / "aadconnect" / "contoso-2016"
@@ -19,7 +19,7 @@ CONNECTOR = "Connector_{ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d}.xml"
 def test_the_defaults_are_the_documented_ones(monkeypatch):
     for variable in ("DOCGEN_MAX_INPUT_MB", "DOCGEN_MAX_IMPORT_MB", "DOCGEN_MAX_BUNDLE_MB"):
         monkeypatch.delenv(variable, raising=False)
-    assert (INPUT_FILE.megabytes, BUNDLE.megabytes) == (100, 200)
+    assert (INPUT_FILE.megabytes, IMPORT_TOTAL.megabytes, BUNDLE.megabytes) == (100, 100, 200)
 
 
 def test_an_input_file_over_the_limit_is_refused_before_it_is_read(run_cli, monkeypatch,
@@ -84,6 +84,17 @@ def test_a_bundle_over_the_limit_is_refused_by_every_command(run_cli, monkeypatc
     assert not (tmp_path / "out").exists()
 
 
+def test_a_bundle_over_the_limit_is_not_written(run_cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCGEN_MAX_BUNDLE_MB", "0.005")
+    bundle = tmp_path / "b.json"
+    result = run_cli("import", "exchange-certs", EXPORT, "-o", bundle)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {bundle}: would be ")
+    assert result.stderr.endswith(" KB; docgen reads bundles up to 0.005 MB (set "
+                                  "DOCGEN_MAX_BUNDLE_MB to change that)\n")
+    assert not bundle.exists()
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "-5"])
 def test_a_limit_that_is_not_a_size_is_an_error(run_cli, monkeypatch, demo_dir, value):
     monkeypatch.setenv("DOCGEN_MAX_BUNDLE_MB", value)
@@ -91,3 +102,17 @@ def test_a_limit_that_is_not_a_size_is_an_error(run_cli, monkeypatch, demo_dir, 
     assert result.exit_code == 1
     assert result.stderr == (f"error: DOCGEN_MAX_BUNDLE_MB={value!r} is not a number of "
                              "megabytes above 0\n")
+
+
+@pytest.mark.parametrize("document, message", [
+    (b"<ma-data><description>" + b"x" * (10 * 1024 * 1024 + 1) + b"</description></ma-data>",
+     "Resource limit exceeded: Text node too long, try XML_PARSE_HUGE"),
+    (b"<a>" * 300 + b"</a>" * 300, "Excessive depth in document: 256, use XML_PARSE_HUGE option"),
+])
+def test_libxml2s_own_limits_stay_on(document, message):
+    # huge_tree=False: no text node over 10 MB, no nesting deeper than 256.
+    from docgen.errors import InputError
+    from docgen.sources.aadconnect_xml import parse_xml
+    with pytest.raises(InputError) as caught:
+        parse_xml(document, "big.xml")
+    assert str(caught.value) == f"big.xml: line 1: not well-formed XML ({message})"

@@ -48,6 +48,9 @@ def save_bundle(path: Path, bundle: dict) -> bytes:
         raise BundleError(f"refusing to write an invalid bundle: {problems[0]}",
                           source=str(path), problems=problems)
     raw = dump_bundle(bundle)
+    too_large = BUNDLE.exceeded(len(raw), "would be")
+    if too_large:  # never write a bundle docgen would refuse to read
+        raise BundleError(too_large, source=str(path))
     write_atomic(path, raw)
     return raw
 
