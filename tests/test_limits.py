@@ -116,3 +116,19 @@ def test_libxml2s_own_limits_stay_on(document, message):
     with pytest.raises(InputError) as caught:
         parse_xml(document, "big.xml")
     assert str(caught.value) == f"big.xml: line 1: not well-formed XML ({message})"
+
+
+def test_running_out_of_memory_is_one_line_and_nothing_written(run_cli, monkeypatch, tmp_path,
+                                                               demo_dir):
+    import docgen.cli
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(docgen.cli, "write_documents", exhausted)
+    result = run_cli("render", demo_dir / "contoso.bundle.json", "-o", tmp_path / "out",
+                     "--format", "html", "--no-project")
+    assert result.exit_code == 1
+    assert result.stderr == ("docgen: out of memory; nothing was written (the input is too large "
+                             "for this machine's memory, see the README's limits)\n")
+    assert not (tmp_path / "out").exists()
