@@ -84,11 +84,12 @@ BREAK_EVERY = 16
 _PIECES = re.compile(r"(<[^>]*>)")
 _RUN = re.compile(r"(?:[^\s<>&]|&#?\w+;){%d,}" % LONG_TOKEN)
 _UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)
-_VERBATIM = re.compile(r"<(/?)(style|title|svg|script|textarea)\b", re.IGNORECASE)
+_VERBATIM = re.compile(r"<(/?)(style|title|svg|script|textarea|h[1-6])\b", re.IGNORECASE)
 
 
 def breakable(html: str) -> str:
-    """`html` with <wbr> in every long run of text (not in tags, CSS, titles or SVG)."""
+    """`html` with <wbr> in every long run of text (not in tags, CSS, titles, headings,
+    which wrap as blocks and name the bookmarks, or SVG)."""
     pieces = _PIECES.split(html)
     verbatim = 0
     for index, piece in enumerate(pieces):
