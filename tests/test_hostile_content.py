@@ -35,6 +35,7 @@ from docgen.render.html import REPORT_TEMPLATE, make_environment, render_templat
 from docgen.render.options import DocumentOptions
 from docgen.render.pdf import breakable, lay_out
 from docgen.resources import data_dir
+from docgen.verify import verify_pdf
 from support.hostile import (CONTROLS, CONTROLS_SHOWN, HOSTILE, LONG, MARKUP, OUTSIDE, RTL,
                              ascii_of, build_bundle, render)
 
@@ -106,6 +107,18 @@ def test_pdf_reads_back_with_the_strings_as_text(documents):
     text = "".join(page.extract_text() for page in reader.pages).replace("\x00", "")
     assert '<script>alert("x")</script>' in text
     assert "\u200b" not in text  # the break opportunities the PDF's HTML gets are not text
+
+
+def test_docgen_verify_accepts_the_pdf_of_hostile_strings(documents, tmp_path):
+    # Found here: with this many glyphs WeasyPrint writes its fonts with a CMap of their
+    # own, pypdf reads the cover as UTF-16 code units, and verify said the cover did not
+    # print the bundle's SHA-256 of a genuine document.
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(documents["hostile"][2])
+    checks = verify_pdf(path)
+    assert [(check.name, check.ok) for check in checks] == [
+        ("bundle attached", True), ("cover hash", True), ("metadata hash", True),
+        ("bundle valid", True)]
 
 
 @pytest.fixture(scope="module")
