@@ -9,6 +9,7 @@ must verify everything. bench/dns_soak.py runs the same with 1,000 domains.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -75,7 +76,8 @@ def test_faulty_run_accounts_for_every_domain_and_a_clean_run_verifies_them_all(
     assert set(faulty_accounts.unverified_by_reason) & {"timeout", "servfail"}
     assert queries > len(DOMAINS) * 10
 
-    clean, clean_seconds, _ = run(server, corpus[1], None)
+    # Faults off. A longer timeout, so that a busy CI machine cannot fail the clean run.
+    clean, _, _ = run(server, corpus[1], None, dataclasses.replace(SETTINGS, timeout=3.0))
     clean_accounts = account(clean, DOMAINS)
     assert clean_accounts.verified_domains == len(DOMAINS), clean_accounts.unverified_by_reason
     assert clean_accounts.unexplained == [] and clean_accounts.missing_domains == []

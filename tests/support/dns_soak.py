@@ -88,7 +88,6 @@ class Accounting:
     unverified_by_reason: collections.Counter   # domains per failed-lookup outcome
     entries_unverified: int
     unexplained: list[Entry]               # could not verify, without a reason or error line
-    queries: int = 0
 
 
 def account(bundle: dict, expected: list[str]) -> Accounting:
