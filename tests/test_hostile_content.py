@@ -22,6 +22,7 @@ What the documents must do:
 from __future__ import annotations
 
 import re
+import shutil
 from io import BytesIO
 
 import html5lib
@@ -29,7 +30,9 @@ import pytest
 from markupsafe import escape
 from pypdf import PdfReader
 
+from docgen.bundle import parse_bundle, save_bundle
 from docgen.checks import run_checks
+from docgen.render import RenderRequest, render_documents
 from docgen.render.context import report_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
 from docgen.render.options import DocumentOptions
@@ -185,3 +188,43 @@ def test_the_pdf_html_gets_break_opportunities_only_in_long_runs_of_text():
     # never between a letter and the accents that combine with it
     assert "<wbr>" + chr(0x301) not in shown
     assert shown.endswith(f"<h3>{token}</h3><p>short words stay as they are</p>")
+
+
+def aadconnect_html(folder, strings: dict[str, str]) -> str:
+    """The corpus export with one custom sync rule carrying `strings`, imported and rendered
+    to HTML. (XML 1.0 cannot carry control characters: those arrive through JSON and DNS.)"""
+    from lxml import etree
+
+    from docgen.bundle import new_bundle, put_section
+    from docgen.dates import iso_utc
+    from docgen.sources.aadconnect import import_aadconnect
+    from support.hostile import SAMPLES
+
+    export = folder / "export"
+    shutil.copytree(SAMPLES / "aadconnect" / "contoso-2016", export)
+    rule = sorted((export / "SynchronizationRules").glob("*.xml"))[0]
+    root = etree.parse(str(rule)).getroot()
+    root.find("name").text = strings["markup"]
+    root.find("description").text = " ".join(strings[slot] for slot in ("rtl", "cjk", "long"))
+    root.find("immutable-tag").text = None  # a custom rule: shown in full
+    for expression in root.iter("expression"):
+        expression.text = strings["emoji"] + " " + strings["outside"]
+    rule.write_bytes(etree.tostring(root, encoding="utf-8"))
+    result = import_aadconnect(export)
+    assert result.errors == []
+    bundle = put_section(new_bundle("Contoso", iso_utc(result.collected_at)), result,
+                         run_id="00000000-0000-4000-8000-000000000000")
+    raw = save_bundle(folder / "bundle.json", bundle)
+    return render_documents(parse_bundle(raw, "bundle.json"),
+                            RenderRequest(("html",), "doc"))["doc.html"].decode()
+
+
+def test_azure_ad_connect_strings_are_escaped_and_shown(tmp_path):
+    hostile_html = aadconnect_html(tmp_path / "hostile", HOSTILE)
+    plain_html = aadconnect_html(tmp_path / "ascii", {slot: ascii_of(text)
+                                                      for slot, text in HOSTILE.items()})
+    tree = parse_strict(hostile_html)
+    assert shape(tree) == shape(parse_strict(plain_html))
+    text = text_of(tree)
+    for slot in ("markup", "rtl", "cjk", "long", "emoji", "outside"):
+        assert HOSTILE[slot] in text, slot
