@@ -228,3 +228,18 @@ def test_azure_ad_connect_strings_are_escaped_and_shown(tmp_path):
     text = text_of(tree)
     for slot in ("markup", "rtl", "cjk", "long", "emoji", "outside"):
         assert HOSTILE[slot] in text, slot
+
+
+def test_a_diff_of_hostile_strings_is_escaped_too(documents):
+    from docgen.diff import diff_bundles
+    from docgen.render import render_diff_documents
+
+    before, after = documents["ascii"][0], documents["hostile"][0]
+    request = RenderRequest(("html", "json"), "diff")
+    outputs = render_diff_documents(diff_bundles(before, after), before, after, request)
+    tree = parse_strict(outputs["diff.html"].decode())
+    assert tree.findall(".//script") == [] and tree.findall(".//img") == []
+    assert not [name for element in tree.iter() for name in element.attrib
+                if name.lower().startswith("on")]
+    text = text_of(tree)
+    assert MARKUP in text and CONTROLS_SHOWN in text
