@@ -19,8 +19,6 @@ sent times the added latency, divided by its concurrency. Only loopback is used.
 from __future__ import annotations
 
 import argparse
-import base64
-import gc
 import json
 import os
 import subprocess
@@ -30,125 +28,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-TENANT = "benchcorp.onmicrosoft.com"
-SOA = "@ SOA ns1.{origin} hostmaster.{origin} 1 3600 600 86400 300"
-COLLECTED_AT = "2026-11-02T10:00:00Z"
-
-
-# -- generating the domains ------------------------------------------------------
-
-def domain_names(count: int) -> list[str]:
-    return [f"bench{n:04d}.com" for n in range(count)]
-
-
-def txt(text: str) -> str:
-    return " ".join(f'"{text[i:i + 255]}"' for i in range(0, len(text), 255))
-
-
-def target(selector: str, domain: str) -> str:
-    return f"{selector}-{domain.replace('.', '-')}._domainkey.{TENANT}"
-
-
-def key_record() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    der = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return f"v=DKIM1; k=rsa; p={base64.b64encode(der).decode()}"
-
-
-def write_zones(folder: Path, domains: list[str]) -> list[Path]:
-    """One zone per domain, the tenant zone with every key, and two stand-ins."""
-    folder.mkdir(parents=True, exist_ok=True)
-    record = key_record()  # one real key for all: generating 2,000 would dominate
-    paths = []
-    for domain in domains:
-        lines = [f"$ORIGIN {domain}.", "$TTL 3600", SOA.format(origin=f"{domain}."),
-                 f"@ NS ns1.{domain}.", "ns1 A 192.0.2.53",
-                 f'@ TXT "v=spf1 include:spf.protection.outlook.com include:_spf.{domain} -all"',
-                 '_spf TXT "v=spf1 ip4:198.51.100.0/24 -all"',
-                 f'_dmarc TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{domain}"',
-                 f"@ MX 0 {domain.replace('.', '-')}.mail.protection.outlook.com.",
-                 f"selector1._domainkey CNAME {target('selector1', domain)}.",
-                 f"selector2._domainkey CNAME {target('selector2', domain)}."]
-        paths.append(_write(folder / f"{domain}.zone", lines))
-    tenant = [f"$ORIGIN {TENANT}.", "$TTL 3600", SOA.format(origin=f"{TENANT}.")]
-    tenant += [f"{target(selector, domain)}. TXT {txt(record)}"
-               for domain in domains for selector in ("selector1", "selector2")]
-    paths.append(_write(folder / f"{TENANT}.zone", tenant))
-    paths.append(_write(folder / "protection.outlook.com.zone", [
-        "$ORIGIN protection.outlook.com.", "$TTL 3600",
-        SOA.format(origin="protection.outlook.com."),
-        'spf TXT "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all"']))
-    paths.append(_write(folder / "root.zone", [
-        "$ORIGIN .", "$TTL 86400",
-        "@ SOA a.root.invalid. hostmaster.invalid. 1 1800 900 604800 86400"]))
-    return paths
-
-
-def _write(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def write_dkim_export(path: Path, domains: list[str]) -> Path:
-    configs = [{"Domain": domain, "Enabled": True, "Status": "Valid",
-                "Selector1CNAME": target("selector1", domain),
-                "Selector2CNAME": target("selector2", domain),
-                "Selector1KeySize": 2048, "Selector2KeySize": 2048,
-                "RotateOnDate": "2027-01-01T00:00:00Z",
-                "SelectorBeforeRotateOnDate": "selector1",
-                "SelectorAfterRotateOnDate": "selector2"} for domain in domains]
-    path.write_text(json.dumps({"Collector": "Export-DkimSigningConfig",
-                                "CollectorVersion": "1.0", "CollectedAt": COLLECTED_AT,
-                                "Organization": "Bench", "AcceptedDomains": [],
-                                "DkimSigningConfig": configs, "Errors": []}))
-    return path
-
-
-# -- the server process --------------------------------------------------------
-
-def serve(zone_dir: Path, latency: float) -> None:
-    """Child process: serve the zones, answer 'counters'/'clear'/'quit' on stdin."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from support.dns_server import DnsTestServer, FaultPlan
-    files = sorted(zone_dir.glob("*.zone"))
-    with DnsTestServer.from_zone_files(files, fault_plan=FaultPlan(base_delay=latency),
-                                       log_limit=1) as server:
-        # The zones are loaded for good: keep the collector from rescanning them, so the
-        # server's own pauses do not count against either client.
-        gc.freeze()
-        print(server.port, flush=True)
-        for line in sys.stdin:
-            command = line.strip()
-            if command == "counters":
-                print(json.dumps(server.counters), flush=True)
-            elif command == "clear":
-                server.clear_log()
-                print("ok", flush=True)
-            elif command == "quit":
-                break
-
-
-class ServerProcess:
-    def __init__(self, zone_dir: Path, latency: float) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(zone_dir), "--latency", str(latency)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.port = int(self.process.stdout.readline())
-
-    def ask(self, command: str) -> str:
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        return self.process.stdout.readline().strip()
-
-    def queries(self) -> int:
-        return json.loads(self.ask("counters"))["total"]
-
-    def close(self) -> None:
-        self.process.stdin.write("quit\n")
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
+sys.path.insert(0, str(REPO / "tests"))
+from support.dns_corpus import domain_names, write_dkim_export, write_zones  # noqa: E402
+from support.dns_server import FaultPlan  # noqa: E402
+from support.dns_server_process import ServerProcess  # noqa: E402
 
 
 # -- the two contenders ------------------------------------------------------------
@@ -187,11 +70,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--timeout", type=float, default=2.0)
-    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--baseline-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        return serve(args.serve, args.latency)
     if args.baseline_worker:
         port, listing = args.baseline_worker
         return baseline_worker(int(port), Path(listing).read_text().split(), args.timeout)
@@ -204,22 +84,23 @@ def main() -> None:
         export = write_dkim_export(work / "dkim.json", domains)
         subset = domains[:args.baseline_domains]
         (work / "subset.txt").write_text("\n".join(subset) + "\n")
-        server = ServerProcess(work / "zones", args.latency)
+        server = ServerProcess(sorted((work / "zones").glob("*.zone")),
+                               FaultPlan(base_delay=args.latency))
         try:
             print(f"serving on 127.0.0.1:{server.port} with {args.latency * 1000:g} ms per answer",
                   flush=True)
-            server.ask("clear")
+            server.clear()
             base_wall, base_rss, out = run_child(
                 [sys.executable, __file__, "--baseline-worker", str(server.port),
                  str(work / "subset.txt"), "--timeout", str(args.timeout)])
             base_seconds = json.loads(out)["seconds"]
-            base_queries = server.queries()
-            server.ask("clear")
+            base_queries = server.counters()["total"]
+            server.clear()
             docgen_wall, docgen_rss, out = run_child(
                 [sys.executable, "-m", "docgen", "collect", "dns", "--dkim-config", str(export),
                  "--nameserver", f"127.0.0.1:{server.port}", "--timeout", str(args.timeout),
                  "--concurrency", str(args.concurrency), "-o", str(work / "bench.bundle.json")])
-            docgen_queries = server.queries()
+            docgen_queries = server.counters()["total"]
         finally:
             server.close()
         report(args, len(subset), base_seconds, base_queries, base_rss, len(domains),

@@ -49,6 +49,11 @@ class DocgenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("docgen: interrupted; no partial output was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except MemoryError:
+            # Past the size limits (README: "Limits and hostile input") on a small machine.
+            click.echo("docgen: out of memory; nothing was written (the input is too large "
+                       "for this machine's memory, see the README's limits)", err=True)
+            ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise  # click's own ways of ending: exit codes and usage errors
         except Exception as exc:  # a bug: say so in one line unless asked for details

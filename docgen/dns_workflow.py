@@ -59,8 +59,9 @@ def prepare_dns(request: DnsRequest) -> PreparedDns:
     domains = merge_domains(export.domains if export else [], request.domains, file_domains)
     if not domains:
         raise DocgenError("no domains to look up: give --dkim-config, --domain or --domains-file")
-    transport = _transport(request)
+    # Recorded (and held to the input limit) before a zone file is parsed.
     zone_records = [read_input(path, mailauth.SECTION)[1] for path in request.zone_files]
+    transport = _transport(request)
     dkim_inputs = (export.inputs if export else []) + [
         {**record, "section": dkim.SECTION} for record in zone_records]
     return PreparedDns(domains=domains, export=export,

@@ -40,7 +40,10 @@ def verify_pdf(pdf_path: Path, bundle_path: Path | None = None, rerender: bool =
         data = pdf_path.read_bytes()
         reader = PdfReader(pdf_path)
         attachments = {name: contents[0] for name, contents in reader.attachments.items()}
-        cover_text = reader.pages[0].extract_text() if reader.pages else ""
+        # With many distinct glyphs WeasyPrint writes its fonts with a CMap of their own,
+        # which pypdf reads as UTF-16 code units: a NUL before every ASCII character.
+        # A document never shows NUL (docgen prints it as \x00), so NULs are dropped.
+        cover_text = (reader.pages[0].extract_text() if reader.pages else "").replace("\x00", "")
         metadata = reader.metadata or {}
     except OSError as exc:
         raise DocgenError(f"cannot read ({exc.strerror or exc})", source=str(pdf_path)) from None

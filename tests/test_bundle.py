@@ -86,6 +86,13 @@ def test_a_newer_schema_version_is_refused(bundle):
                                  "(up to 1); upgrade docgen to read it")
 
 
+def test_a_bundle_with_half_a_surrogate_pair_loads_and_can_be_written_again(bundle):
+    raw = dump_bundle(bundle).replace(b'"organization": "', b'"organization": "\\udc00', 1)
+    loaded = parse_bundle(raw, "b.json")
+    assert loaded.data["organization"].startswith("\ufffd")
+    assert dump_bundle(loaded.data)  # orjson refuses lone surrogates
+
+
 @pytest.mark.parametrize("raw, message", [
     (b'{"schema_version": 1,', "b.json: line 1 column 22: not valid JSON (Expecting property name "
                                "enclosed in double quotes)"),

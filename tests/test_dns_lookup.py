@@ -152,6 +152,25 @@ def test_after_the_deadline_lookups_are_not_attempted(server):
     assert len(server.query_log) == 1
 
 
+def test_a_truncated_answer_and_its_tcp_retry_end_by_the_deadline(server):
+    # Found by the fault soak: the TCP retry of a truncated answer got a fresh timeout,
+    # so a lookup asked just before the deadline could end up to a timeout after it.
+    server.set_fault("example.test", truncate=True, delay=0.4)
+    client = client_for(server, ResolverSettings(timeout=2.0, retries=0, deadline=0.5))
+    started = time.monotonic()
+    lookup = client.lookup("example.test", "TXT")
+    assert time.monotonic() - started < 0.5 + 0.15
+    assert lookup.outcome == "timeout"
+    assert [record.transport for record in server.query_log] == ["udp", "tcp"]
+
+
+def test_a_truncated_answer_is_asked_again_over_tcp_within_the_same_timeout(server):
+    server.set_fault("example.test", truncate=True, delay=0.1)
+    client = client_for(server, ResolverSettings(timeout=0.5, retries=0))
+    assert client.lookup("example.test", "TXT").records == ("v=spf1 -all",)
+    assert [record.transport for record in server.query_log] == ["udp", "tcp"]
+
+
 def test_stop_ends_every_later_lookup_at_once(server):
     client = client_for(server)
     client.stop()

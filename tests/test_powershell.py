@@ -32,6 +32,14 @@ def test_truncated_json_names_line_and_column():
                                  "(Expecting ',' delimiter)")
 
 
+def test_half_a_surrogate_pair_is_read_as_the_replacement_character():
+    # json reads "\ud800" as a lone surrogate, which no UTF-8 writer accepts: importing
+    # such an export ended in an internal error when the bundle was written.
+    data = ps.load_json(b'{"Name": "EX\\ud800", "Pair": "\\ud83d\\ude00", "Text": "\\\\ud800"}',
+                        "export.json")
+    assert data == {"Name": "EX\ufffd", "Pair": "\U0001f600", "Text": "\\ud800"}
+
+
 def test_empty_file_is_an_error_not_empty_data():
     with pytest.raises(InputError, match="x.json: the file is empty"):
         ps.load_json(b"  \r\n", "x.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import orjson
 from docgen.atomic import write_atomic
 from docgen.bundle.migrations import CURRENT_VERSION, migrate
 from docgen.bundle.schema import schema_errors
+from docgen import jsontext
 from docgen.errors import BundleError
+from docgen.limits import BUNDLE
 
 
 CANONICAL_JSON = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
@@ -45,6 +48,9 @@ def save_bundle(path: Path, bundle: dict) -> bytes:
         raise BundleError(f"refusing to write an invalid bundle: {problems[0]}",
                           source=str(path), problems=problems)
     raw = dump_bundle(bundle)
+    too_large = BUNDLE.exceeded(len(raw), "would be")
+    if too_large:  # never write a bundle docgen would refuse to read
+        raise BundleError(too_large, source=str(path))
     write_atomic(path, raw)
     return raw
 
@@ -52,7 +58,11 @@ def save_bundle(path: Path, bundle: dict) -> bytes:
 def load_bundle(path: Path) -> LoadedBundle:
     """Read, migrate and validate a bundle file."""
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            too_large = BUNDLE.exceeded(os.fstat(file.fileno()).st_size)
+            if too_large:
+                raise BundleError(too_large, source=str(path))
+            raw = file.read()
     except OSError as exc:
         raise BundleError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
     return parse_bundle(raw, str(path))
@@ -60,6 +70,9 @@ def load_bundle(path: Path) -> LoadedBundle:
 
 def parse_bundle(raw: bytes, source: str) -> LoadedBundle:
     """Bundle bytes to a validated, current-version bundle; every problem reported."""
+    too_large = BUNDLE.exceeded(len(raw))
+    if too_large:
+        raise BundleError(too_large, source=source)
     document = _parse_json(raw, source)
     document = _bring_to_current(document, source)
     problems = schema_errors(document)
@@ -77,7 +90,7 @@ def _parse_json(raw: bytes, source: str) -> dict:
     except UnicodeDecodeError as exc:
         raise BundleError("not UTF-8 text", source=source, where=f"byte {exc.start}") from None
     try:
-        document = json.loads(text)
+        document = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise BundleError(f"not valid JSON ({exc.msg})", source=source,
                           where=f"line {exc.lineno} column {exc.colno}") from None

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from docgen.errors import MissingDependency, RenderError
+
+log = logging.getLogger(__name__)
+PDF_VARIANT = "pdf/a-3b"
 
 PANGO_HELP = ("PDF output needs the Pango library, which is not installed: on Debian or Ubuntu "
               "run 'apt-get install libpango-1.0-0 libpangoft2-1.0-0' (other systems: see "
@@ -43,34 +48,97 @@ def render_pdf(html: str, *, base_dir: Path, allowed_roots: list[Path],
     `warnings` when given, instead of being printed.
     """
     weasyprint = load_weasyprint()
-    fetcher = _local_fetcher(weasyprint, allowed_roots)
     files = [weasyprint.Attachment(string=item.data, name=item.name,
                                    description=item.description, created=moment,
                                    modified=moment, relationship=item.relationship)
              for item in attachments]
     with _source_date_epoch(moment), _captured_log(warnings if warnings is not None else []):
         try:
-            document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/",
-                                       url_fetcher=fetcher)
-            return document.write_pdf(pdf_variant="pdf/a-3b", attachments=files,
-                                      custom_metadata=True)
+            options = {"pdf_variant": PDF_VARIANT, "attachments": files,
+                       "custom_metadata": True}
+            document = lay_out(html, base_dir=base_dir, allowed_roots=allowed_roots, **options)
+            return document.write_pdf(**options)
         except (ValueError, OSError) as exc:
             raise RenderError(f"PDF rendering failed: {exc}") from None
 
 
-def _local_fetcher(weasyprint, allowed_roots: list[Path]):
-    """A URL fetcher for data: URLs and files under our own folders, nothing else."""
+def lay_out(html: str, *, base_dir: Path, allowed_roots: list[Path], **options):
+    """The laid-out pages (a weasyprint Document), fetching only from `allowed_roots`.
+
+    `options` are WeasyPrint's rendering options (default: the PDF/A variant).
+    """
+    weasyprint = load_weasyprint()
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    return weasyprint.HTML(string=breakable(html), base_url=base_dir.as_uri() + "/",
+                           url_fetcher=local_fetcher(allowed_roots)).render(**options)
+
+
+# Long tokens (a 4 KB TXT record, a key, a DN) must wrap inside the page. Browsers do
+# that with CSS overflow-wrap: anywhere, but WeasyPrint computes a table cell's
+# minimum width under "anywhere" one character at a time, re-measuring the rest of
+# the text each time: quadratic (a 4 KB token took 34 s). So the PDF's HTML gets a
+# <wbr> break opportunity every BREAK_EVERY characters of any run of at least
+# LONG_TOKEN characters without one, and print.css keeps overflow-wrap: break-word.
+LONG_TOKEN = 32
+BREAK_EVERY = 16
+_PIECES = re.compile(r"(<[^>]*>)")
+_RUN = re.compile(r"(?:[^\s<>&]|&#?\w+;){%d,}" % LONG_TOKEN)
+_UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)
+_VERBATIM = re.compile(r"<(/?)(style|title|svg|script|textarea|h[1-6])\b", re.IGNORECASE)
+
+
+def breakable(html: str) -> str:
+    """`html` with <wbr> in every long run of text (not in tags, CSS, titles, headings,
+    which wrap as blocks and name the bookmarks, or SVG)."""
+    pieces = _PIECES.split(html)
+    verbatim = 0
+    for index, piece in enumerate(pieces):
+        if index % 2:  # a tag
+            tag = _VERBATIM.match(piece)
+            if tag:
+                verbatim = max(0, verbatim + (-1 if tag.group(1) else 1))
+        elif not verbatim and len(piece) >= LONG_TOKEN:
+            pieces[index] = _RUN.sub(_with_breaks, piece)
+    return "".join(pieces)
+
+
+def _with_breaks(match: re.Match) -> str:
+    units = _UNIT.findall(match.group())
+    out, since = [], 0
+    for position, unit in enumerate(units):
+        # never between a character and what combines with it (accents, ZWJ, selectors)
+        if since >= BREAK_EVERY and not _joins(unit) and units[position - 1] != "\u200d":
+            out.append("<wbr>")
+            since = 0
+        out.append(unit)
+        since += 1
+    return "".join(out)
+
+
+def _joins(unit: str) -> bool:
+    return len(unit) == 1 and (unicodedata.category(unit) in ("Mn", "Me", "Mc", "Cf")
+                               or 0xFE00 <= ord(unit) <= 0xFE0F or ord(unit) >= 0xE0100)
+
+
+def local_fetcher(allowed_roots: list[Path]):
+    """A URL fetcher for data: URLs and files under our own folders, nothing else.
+
+    Every URL asked for is logged (logger ``docgen.render.pdf``, DEBUG); a refused
+    one becomes a WeasyPrint warning that names it.
+    """
+    weasyprint = load_weasyprint()
     roots = [root.resolve() for root in allowed_roots]
 
     class LocalOnlyFetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
             parsed = urlparse(url)
-            if parsed.scheme == "data":
+            allowed = parsed.scheme == "data" or (
+                parsed.scheme == "file" and not parsed.netloc
+                and any(Path(unquote(parsed.path)).resolve().is_relative_to(root)
+                        for root in roots))
+            log.debug("fetch %s: %s", "allowed" if allowed else "refused", url[:200])
+            if allowed:
                 return super().fetch(url, headers)
-            if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                if any(path.is_relative_to(root) for root in roots):
-                    return super().fetch(url, headers)
             raise ValueError(f"docgen fetches only its own files; refused {url[:80]}")
 
     return LocalOnlyFetcher(allowed_protocols=("data", "file"), allow_redirects=False)

@@ -30,6 +30,7 @@ from lxml import etree
 
 from docgen.dates import parse_iso, utc_now
 from docgen.errors import DocgenError, InputError
+from docgen.limits import IMPORT_TOTAL
 from docgen.sources import powershell as ps
 from docgen.sources.aadconnect_collector import CollectorExport, parse_collector
 from docgen.sources.aadconnect_config import (GROUP_FILTER_PARAMETER, Parsed, parse_connector,
@@ -110,6 +111,7 @@ def import_aadconnect(path: Path, collected_at: datetime | None = None) -> Sourc
     else:
         raise InputError("no such file or folder", source=str(path))
     mv_path = _locate_export(folder)
+    _refuse_too_large(folder)
     server = _read_global_settings(mv_path, state)
     connectors = _read_connectors(_child(folder, CONNECTOR_FOLDER), state)
     rules = _read_rules(_child(folder, RULE_FOLDER), state)
@@ -127,6 +129,14 @@ def import_aadconnect(path: Path, collected_at: datetime | None = None) -> Sourc
                         errors=state.fatal + state.errors,
                         inputs=sorted(state.inputs, key=lambda entry: entry["name"]),
                         organization=organization)
+
+
+def _refuse_too_large(folder: Path) -> None:
+    """All the export's files together within the import limit, before any is parsed."""
+    total = sum(entry.stat().st_size for entry in folder.rglob("*") if entry.is_file())
+    too_large = IMPORT_TOTAL.exceeded(total, "the export's files come to")
+    if too_large:
+        raise InputError(too_large, source=str(folder))
 
 
 def _read_collector(path: Path, state: _Import) -> CollectorExport:

@@ -164,9 +164,18 @@ class NetworkTransport:
 
     def exchange(self, server: Nameserver, query: dns.message.Message,
                  timeout: float) -> dns.message.Message:
-        response, _ = dns.query.udp_with_fallback(query, server.host, timeout=timeout,
-                                                  port=server.port)
-        return response
+        """One query; a truncated answer is asked again over TCP within the same
+        `timeout` (dnspython's udp_with_fallback gives TCP a fresh one, which let a
+        lookup asked just before the deadline end up to a timeout after it)."""
+        started = time.monotonic()
+        try:
+            return dns.query.udp(query, server.host, timeout=timeout, port=server.port,
+                                 raise_on_truncation=True)
+        except dns.message.Truncated:
+            left = timeout - (time.monotonic() - started)
+            if left <= 0:
+                raise dns.exception.Timeout(timeout=timeout) from None
+            return dns.query.tcp(query, server.host, timeout=left, port=server.port)
 
     def describe(self) -> dict:
         return {"mode": "network", "nameservers": [str(server) for server in self.servers],

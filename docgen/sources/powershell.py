@@ -16,6 +16,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from docgen import jsontext
 from docgen.errors import InputError
 from docgen.sources.textfile import decode_text
 
@@ -31,7 +32,7 @@ def load_json(data: bytes, source: str) -> Any:
     if not text.strip():
         raise InputError("the file is empty", source=source)
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg})", source=source,
                          where=f"line {exc.lineno} column {exc.colno}") from None
