@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlparse
 
 from docgen.errors import MissingDependency, RenderError
 
+PDF_VARIANT = "pdf/a-3b"
 PANGO_HELP = ("PDF output needs the Pango library, which is not installed: on Debian or Ubuntu "
               "run 'apt-get install libpango-1.0-0 libpangoft2-1.0-0' (other systems: see "
               "WeasyPrint's installation guide); --format html works without it")
@@ -42,20 +43,43 @@ def render_pdf(html: str, *, base_dir: Path, allowed_roots: list[Path],
     WeasyPrint's own warnings (CSS it ignored, a refused fetch) are appended to
     `warnings` when given, instead of being printed.
     """
+    with pdf_session(moment, warnings if warnings is not None else []):
+        return write_pdf(lay_out(html, base_dir, allowed_roots), attachments, moment)
+
+
+@contextlib.contextmanager
+def pdf_session(moment: datetime, messages: list[str] | logging.Handler):
+    """Fixed dates for font subsets, and WeasyPrint's warnings collected, while rendering.
+
+    `messages` is a list for the warnings' text, or a handler of one's own.
+    """
+    handler = messages if isinstance(messages, logging.Handler) else _ListHandler(messages)
+    with _source_date_epoch(moment), _captured_log(handler):
+        yield
+
+
+def lay_out(html: str, base_dir: Path, allowed_roots: list[Path]):
+    """The pages of `html` (a WeasyPrint Document); only our own files are fetched."""
     weasyprint = load_weasyprint()
     fetcher = _local_fetcher(weasyprint, allowed_roots)
+    try:
+        return weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/",
+                               url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+    except (ValueError, OSError) as exc:
+        raise RenderError(f"PDF rendering failed: {exc}") from None
+
+
+def write_pdf(document, attachments: list[PdfAttachment], moment: datetime) -> bytes:
+    """The PDF/A-3b of laid-out pages, with the attachments and the custom metadata."""
+    weasyprint = load_weasyprint()
     files = [weasyprint.Attachment(string=item.data, name=item.name,
                                    description=item.description, created=moment,
                                    modified=moment, relationship=item.relationship)
              for item in attachments]
-    with _source_date_epoch(moment), _captured_log(warnings if warnings is not None else []):
-        try:
-            document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/",
-                                       url_fetcher=fetcher)
-            return document.write_pdf(pdf_variant="pdf/a-3b", attachments=files,
-                                      custom_metadata=True)
-        except (ValueError, OSError) as exc:
-            raise RenderError(f"PDF rendering failed: {exc}") from None
+    try:
+        return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=files, custom_metadata=True)
+    except (ValueError, OSError) as exc:
+        raise RenderError(f"PDF rendering failed: {exc}") from None
 
 
 def _local_fetcher(weasyprint, allowed_roots: list[Path]):
@@ -100,10 +124,9 @@ class _ListHandler(logging.Handler):
 
 
 @contextlib.contextmanager
-def _captured_log(messages: list[str]):
+def _captured_log(handler: logging.Handler):
     """Collect WeasyPrint's warnings for the caller rather than printing them."""
     logger = logging.getLogger("weasyprint")
-    handler = _ListHandler(messages)
     logger.addHandler(handler)
     try:
         yield
