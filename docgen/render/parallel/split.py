@@ -22,10 +22,11 @@ import re
 from dataclasses import dataclass
 
 PAGE_START = "page-start"
-# Documents lighter than this are rendered whole; parts are grouped up to PART_WEIGHT.
-# The weight of a slice is its text length plus ELEMENT_WEIGHT per element: measured
-# with WeasyPrint 70 on the large benchmark report, both cost about the same per unit
-# (50 s per million), while memory grows with the weight of one part.
+# Documents lighter than this (some 120 pages) are rendered whole; consecutive cuts are
+# grouped into parts of up to PART_WEIGHT (some 70 pages, under 450 MB of memory each).
+# The weight of a slice is its text length plus ELEMENT_WEIGHT per element, which
+# WeasyPrint 70 lays out in about the same time (some 50 s per million on the benchmark
+# report; the DNS sections' long unbreakable records cost up to three times more).
 SPLIT_WEIGHT = 500_000
 PART_WEIGHT = 300_000
 ELEMENT_WEIGHT = 18
