@@ -178,12 +178,13 @@ def report(args, throughput: list[float], single: dict, parallel: dict, single_p
         print(f"{label:28} {left:>16}   {right}")
     ratio = single["seconds"] / parallel["seconds"]
     print()
-    print(f"text of every page identical: {'yes' if same_text else 'NO'}"
-          f"{'' if same_text else f' ({sum(a != b for a, b in zip(single_pages, parallel_pages))} pages differ)'}")
-    print(f"speed-up: {ratio:.2f}x (goal: at least {GOAL_RATIO}x: {'met' if ratio >= GOAL_RATIO else 'NOT met'})")
+    differing = sum(a != b for a, b in zip(single_pages, parallel_pages))
+    print(f"text of every page identical: {'yes' if same_text else f'NO ({differing} pages differ)'}")
+    print(f"speed-up: {ratio:.2f}x (goal: at least {GOAL_RATIO}x: "
+          f"{'met' if ratio >= GOAL_RATIO else 'NOT met'})")
     print(f"this machine ({os.cpu_count()} CPUs) got {args.jobs} busy processes' work done at "
           f"{', '.join(f'{value:.2f}x' for value in throughput)} the pace of one's (before, between "
-          f"and after the renders): no parallel speed-up can be more")
+          f"and after the renders): running processes side by side gains no more than that")
     print(f"peak memory per process: {peak_parallel:.0f} MB (goal: under {GOAL_MB} MB: "
           f"{'met' if peak_parallel < GOAL_MB else 'NOT met'}); single process {peak_single:.0f} MB")
 

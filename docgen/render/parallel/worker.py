@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from docgen.errors import DocgenError
-from docgen.render.pdf import PdfAttachment, lay_out, load_weasyprint, pdf_session, write_pdf
+from docgen.render.pdf import PdfAttachment, lay_out, pdf_session, write_pdf
 
 # WeasyPrint's message for a link whose anchor is not in the part; it may be in another.
 MISSING_ANCHOR = "No anchor #%s for internal URI reference"
@@ -61,11 +61,6 @@ class _Messages(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         missing = record.args[0] if record.msg == MISSING_ANCHOR and record.args else None
         self.records.append((record.getMessage(), missing))
-
-
-def warm_up() -> None:
-    """Import WeasyPrint once, in a process that hands out workers (forkserver)."""
-    load_weasyprint()
 
 
 def render(job: Job) -> Result:
