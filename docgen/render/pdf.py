@@ -44,7 +44,32 @@ def render_pdf(html: str, *, base_dir: Path, allowed_roots: list[Path],
     `warnings` when given, instead of being printed.
     """
     with pdf_session(moment, warnings if warnings is not None else []):
-        return write_pdf(lay_out(html, base_dir, allowed_roots), attachments, moment)
+        try:
+            document = lay_out(html, base_dir=base_dir, allowed_roots=allowed_roots)
+            return write_pdf(document, attachments, moment)
+        except (ValueError, OSError) as exc:
+            raise RenderError(f"PDF rendering failed: {exc}") from None
+
+
+def lay_out(html: str, *, base_dir: Path, allowed_roots: list[Path], **options):
+    """The laid-out pages (a weasyprint Document), fetching only from `allowed_roots`.
+
+    `options` are WeasyPrint's rendering options (default: the PDF/A variant).
+    """
+    weasyprint = load_weasyprint()
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    return weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/",
+                           url_fetcher=_local_fetcher(weasyprint, allowed_roots)).render(**options)
+
+
+def write_pdf(document, attachments: list[PdfAttachment], moment: datetime) -> bytes:
+    """The PDF/A-3b of laid-out pages, with the attachments and the custom metadata."""
+    weasyprint = load_weasyprint()
+    files = [weasyprint.Attachment(string=item.data, name=item.name,
+                                   description=item.description, created=moment,
+                                   modified=moment, relationship=item.relationship)
+             for item in attachments]
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=files, custom_metadata=True)
 
 
 @contextlib.contextmanager
@@ -56,30 +81,6 @@ def pdf_session(moment: datetime, messages: list[str] | logging.Handler):
     handler = messages if isinstance(messages, logging.Handler) else _ListHandler(messages)
     with _source_date_epoch(moment), _captured_log(handler):
         yield
-
-
-def lay_out(html: str, base_dir: Path, allowed_roots: list[Path]):
-    """The pages of `html` (a WeasyPrint Document); only our own files are fetched."""
-    weasyprint = load_weasyprint()
-    fetcher = _local_fetcher(weasyprint, allowed_roots)
-    try:
-        return weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/",
-                               url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
-    except (ValueError, OSError) as exc:
-        raise RenderError(f"PDF rendering failed: {exc}") from None
-
-
-def write_pdf(document, attachments: list[PdfAttachment], moment: datetime) -> bytes:
-    """The PDF/A-3b of laid-out pages, with the attachments and the custom metadata."""
-    weasyprint = load_weasyprint()
-    files = [weasyprint.Attachment(string=item.data, name=item.name,
-                                   description=item.description, created=moment,
-                                   modified=moment, relationship=item.relationship)
-             for item in attachments]
-    try:
-        return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=files, custom_metadata=True)
-    except (ValueError, OSError) as exc:
-        raise RenderError(f"PDF rendering failed: {exc}") from None
 
 
 def _local_fetcher(weasyprint, allowed_roots: list[Path]):

@@ -69,13 +69,15 @@ def render(job: Job) -> Result:
     messages = _Messages()
     try:
         with pdf_session(job.moment, messages):
-            document = lay_out(job.html, job.base_dir, list(job.allowed_roots))
+            document = lay_out(job.html, base_dir=job.base_dir, allowed_roots=list(job.allowed_roots))
             pages = _page_infos(document.pages) if job.locate else ()
             data = write_pdf(document, list(job.attachments), job.moment)
             count = len(document.pages)
             del document
     except DocgenError as exc:
         return Result(error=str(exc))
+    except (ValueError, OSError) as exc:
+        return Result(error=f"PDF rendering failed: {exc}")
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return Result(pdf=data, pages=pages, page_count=count, messages=tuple(messages.records),
                   seconds=time.perf_counter() - started, cpu_seconds=usage.ru_utime + usage.ru_stime,
