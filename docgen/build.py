@@ -108,7 +108,7 @@ def _nameserver(text: str):
         raise DocgenError(f"dns.nameservers: {exc}", source="docgen.toml") from None
 
 
-def build_project(project: Project) -> BuildResult:
+def build_project(project: Project, jobs: int | None = None) -> BuildResult:
     """Import raw/, write the bundle, render every format; each file lands whole.
 
     A source that failed completely is still written, as a section with status
@@ -125,7 +125,8 @@ def build_project(project: Project) -> BuildResult:
         bundle = put_section(bundle, result)
     raw = save_bundle(project.bundle_path, bundle)
     loaded = parse_bundle(raw, str(project.bundle_path))
-    request = RenderRequest(formats=project.formats, stem=project.name, options=project.options)
+    request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
+                            jobs=jobs)
     outputs = render_documents(loaded, request)
     files = {project.out_dir / name: data for name, data in outputs.items()}
     write_all_atomic(files)

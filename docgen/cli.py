@@ -283,6 +283,12 @@ def _warn_partial(errors: list[DocgenError]) -> None:
     click.get_current_context().exit(EXIT_PARTIAL)
 
 
+_jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=1), default=None,
+    help="Processes that render a long PDF in parts (default: one per CPU; 1: the parts one "
+    "after another in this process). The PDF is the same whatever the number.")
+
+
 @cli.command(epilog=_example("docgen render contoso.bundle.json -o out --format html,pdf"))
 @click.argument("bundle_path", metavar="BUNDLE", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path),
@@ -299,9 +305,10 @@ def _warn_partial(errors: list[DocgenError]) -> None:
               "(default: listed by name; the HTML always has them, collapsed).")
 @click.option("--no-project", is_flag=True,
               help="Ignore the docgen.toml of the folder you are in (branding, notes, detail levels).")
+@_jobs_option
 def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, title: str | None,
            classification: str | None, stem: str | None, full_rules: bool | None,
-           no_project: bool) -> None:
+           no_project: bool, jobs: int | None) -> None:
     """Write documents (HTML, PDF/A-3b) from a bundle.
 
     Inside a project folder (see `docgen init`) the options of its docgen.toml,
@@ -311,7 +318,8 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
     loaded = load_bundle(bundle_path)
     options = _with_flags(_project_options(no_project), title=title, author=author,
                           classification=classification, full_rules=full_rules or None)
-    request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options)
+    request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options,
+                            jobs=jobs)
     with status(f"Rendering {', '.join(chosen)}"):
         written = write_documents(loaded, out_dir, request)
     for path in written:
@@ -343,7 +351,8 @@ def init(folder: Path, organization: str) -> None:
 @cli.command(epilog=_example("docgen build", "docgen build --project customers/contoso"))
 @click.option("--project", "project_dir", type=click.Path(path_type=Path), default=None,
               help="The project folder (default: the one you are in, or above it).")
-def build(project_dir: Path | None) -> None:
+@_jobs_option
+def build(project_dir: Path | None, jobs: int | None) -> None:
     """Import everything under raw/, write the bundle and every document to out/."""
     root = find_project(project_dir or Path.cwd())
     if root is None:
@@ -351,7 +360,7 @@ def build(project_dir: Path | None) -> None:
                           "create one with 'docgen init'", source=str(project_dir or Path.cwd()))
     project = load_project(root)
     with status("Building"):
-        result = build_project(project)
+        result = build_project(project, jobs=jobs)
     click.echo(f"wrote {result.bundle_path}")
     for path in result.documents:
         click.echo(f"wrote {path}")

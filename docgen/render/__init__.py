@@ -19,6 +19,7 @@ from docgen.render.context import report_context
 from docgen.render.diff_context import diff_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
 from docgen.render.options import DocumentOptions
+from docgen.render.parallel import plan_document, render_in_parts
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
 from docgen.render.tables import report_tables, tables_to_csv, tables_to_xlsx
 from docgen.render.views_dns import dkim_failures_text
@@ -38,6 +39,9 @@ class RenderRequest:
     formats: tuple[str, ...]
     stem: str
     options: DocumentOptions = field(default_factory=DocumentOptions)
+    # Processes rendering a long PDF in parts (None: one per CPU). Not an option of the
+    # document: the bytes are the same whatever it is, so it is not recorded in the PDF.
+    jobs: int | None = None
 
     def rules(self) -> dict:
         return with_overrides(default_rules(), self.options.rule_overrides, "rule overrides")
@@ -77,7 +81,8 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
                                      "The docgen version and options this document was rendered with",
                                      relationship="Supplement")]
         outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, REPORT_TEMPLATE, context,
-                                              attachments, loaded.data["collected_at"], warnings)
+                                              attachments, loaded.data["collected_at"], warnings,
+                                              request.jobs)
     return outputs
 
 
@@ -128,10 +133,16 @@ def _environment(request: RenderRequest) -> tuple[jinja2.Environment, list[Path]
 
 
 def _pdf(env: jinja2.Environment, template_dirs: list[Path], template: str, context: dict,
-         attachments: list[PdfAttachment], moment: str, warnings: list[str] | None) -> bytes:
+         attachments: list[PdfAttachment], moment: str, warnings: list[str] | None,
+         jobs: int | None = None) -> bytes:
+    """The PDF; a long document in parts, in parallel (the document alone decides: see parallel)."""
     html = render_template(env, template, context)
-    return render_pdf(html, base_dir=template_dirs[-1], allowed_roots=template_dirs,
-                      attachments=attachments, moment=parse_iso(moment), warnings=warnings)
+    where = {"base_dir": template_dirs[-1], "allowed_roots": template_dirs,
+             "attachments": attachments, "moment": parse_iso(moment), "warnings": warnings}
+    plan = plan_document(html)
+    if plan is not None:
+        return render_in_parts(plan, jobs=jobs, **where)
+    return render_pdf(html, **where)
 
 
 def default_stem(bundle_path: Path) -> str:

@@ -15,6 +15,9 @@ from docgen.render.options import OFF, DocumentOptions
 from docgen.render.views import SECTION_VIEWS
 
 INTRO_NOTES = (("intro.md", "Introduction"), ("scope.md", "Scope"))
+# Long lists (domains, servers) are printed in groups of this many entries, each group after
+# the first starting a page: a long document can then be rendered in parts (render/parallel).
+PAGE_GROUP = 50
 
 
 def report_context(loaded: LoadedBundle, findings: list[Finding], options: DocumentOptions,
@@ -36,6 +39,7 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         "charts": {"findings": findings_chart(open_records, titles),
                    "mail_matrix": _mail_matrix(sections)},
         "options": {"full_rules": options.full_rules},
+        "page_group": PAGE_GROUP,
         "findings": open_records,
         "accepted_findings": [record for record in records if record["status"] == ACCEPTED],
         "severity_counts": counts,

@@ -47,17 +47,10 @@ def render_pdf(html: str, *, base_dir: Path, allowed_roots: list[Path],
     WeasyPrint's own warnings (CSS it ignored, a refused fetch) are appended to
     `warnings` when given, instead of being printed.
     """
-    weasyprint = load_weasyprint()
-    files = [weasyprint.Attachment(string=item.data, name=item.name,
-                                   description=item.description, created=moment,
-                                   modified=moment, relationship=item.relationship)
-             for item in attachments]
-    with _source_date_epoch(moment), _captured_log(warnings if warnings is not None else []):
+    with pdf_session(moment, warnings if warnings is not None else []):
         try:
-            options = {"pdf_variant": PDF_VARIANT, "attachments": files,
-                       "custom_metadata": True}
-            document = lay_out(html, base_dir=base_dir, allowed_roots=allowed_roots, **options)
-            return document.write_pdf(**options)
+            document = lay_out(html, base_dir=base_dir, allowed_roots=allowed_roots)
+            return write_pdf(document, attachments, moment)
         except (ValueError, OSError) as exc:
             raise RenderError(f"PDF rendering failed: {exc}") from None
 
@@ -71,6 +64,27 @@ def lay_out(html: str, *, base_dir: Path, allowed_roots: list[Path], **options):
     options.setdefault("pdf_variant", PDF_VARIANT)
     return weasyprint.HTML(string=breakable(html), base_url=base_dir.as_uri() + "/",
                            url_fetcher=local_fetcher(allowed_roots)).render(**options)
+
+
+def write_pdf(document, attachments: list[PdfAttachment], moment: datetime) -> bytes:
+    """The PDF/A-3b of laid-out pages, with the attachments and the custom metadata."""
+    weasyprint = load_weasyprint()
+    files = [weasyprint.Attachment(string=item.data, name=item.name,
+                                   description=item.description, created=moment,
+                                   modified=moment, relationship=item.relationship)
+             for item in attachments]
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=files, custom_metadata=True)
+
+
+@contextlib.contextmanager
+def pdf_session(moment: datetime, messages: list[str] | logging.Handler):
+    """Fixed dates for font subsets, and WeasyPrint's warnings collected, while rendering.
+
+    `messages` is a list for the warnings' text, or a handler of one's own.
+    """
+    handler = messages if isinstance(messages, logging.Handler) else _ListHandler(messages)
+    with _source_date_epoch(moment), _captured_log(handler):
+        yield
 
 
 # Long tokens (a 4 KB TXT record, a key, a DN) must wrap inside the page. Browsers do
@@ -168,10 +182,9 @@ class _ListHandler(logging.Handler):
 
 
 @contextlib.contextmanager
-def _captured_log(messages: list[str]):
+def _captured_log(handler: logging.Handler):
     """Collect WeasyPrint's warnings for the caller rather than printing them."""
     logger = logging.getLogger("weasyprint")
-    handler = _ListHandler(messages)
     logger.addHandler(handler)
     try:
         yield
