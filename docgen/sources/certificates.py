@@ -38,6 +38,10 @@ def certificate_facts(der: bytes, source: str, where: str) -> dict:
         # own text is a parser trace, not something a reader can act on.
         raise InputError("the bytes are not a readable X.509 certificate (DER)",
                          source=source, where=where) from None
+    except (x509.UnsupportedGeneralNameType, x509.DuplicateExtension) as exc:
+        # cryptography decodes every extension at once; these stop it (found by fuzzing)
+        raise InputError(f"the certificate's extensions cannot be read ({_first_line(exc)})",
+                         source=source, where=where) from None
     return facts
 
 
