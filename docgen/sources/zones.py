@@ -121,6 +121,8 @@ def _existing_names(zone: dns.zone.Zone) -> frozenset[dns.name.Name]:
 
 def flatten_zone(zone: dns.zone.Zone) -> ServedZone:
     """Turn a parsed zone into the RRset tables that answering reads."""
+    if zone.origin is None:  # dnspython leaves it unset when $ORIGIN lines hold no records
+        raise ValueError("the zone has no origin; start it with $ORIGIN and an SOA record")
     rrsets: dict[tuple[dns.name.Name, dns.rdatatype.RdataType], dns.rrset.RRset] = {}
     by_name: dict[dns.name.Name, tuple[dns.rrset.RRset, ...]] = {}
     for name, node in zone.nodes.items():
@@ -129,7 +131,6 @@ def flatten_zone(zone: dns.zone.Zone) -> ServedZone:
         for rrset in node_rrsets:
             rrsets[(name, rrset.rdtype)] = rrset
         by_name[name] = node_rrsets
-    assert zone.origin is not None
     return ServedZone(origin=zone.origin, rrsets=rrsets, by_name=by_name,
                       names=_existing_names(zone), negative_soa=_negative_soa(zone))
 
