@@ -1,7 +1,7 @@
 """Benchmark: `docgen import aadconnect` and the HTML render against bare lxml parsing.
 
-Generates a large Get-ADSyncServerConfiguration export from the real corpus in
-../shared (the same files, multiplied: 10 AD connectors, 1,000 sync rules with
+Generates a large Get-ADSyncServerConfiguration export from the real export in
+samples/aadconnect/ (the same files, multiplied: 10 AD connectors, 1,000 sync rules with
 their flows), then times, in one run and on the same files:
 
   1. bare lxml: etree.parse() of every file, nothing else (the baseline);
@@ -38,7 +38,7 @@ from docgen.cli import cli
 from docgen.dates import iso_utc
 from docgen.sources.aadconnect import import_aadconnect
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "aadconnect" / "contoso-2016"
+CORPUS = Path(__file__).resolve().parents[1] / "samples" / "aadconnect" / "contoso-2016"
 AD_ID = "ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d"
 AD_FILE = f"Connectors/Connector_{{{AD_ID}}}.xml"
 # Every tenth generated rule is turned into a custom rule ahead of the defaults.

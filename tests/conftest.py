@@ -10,10 +10,13 @@ from click.testing import CliRunner
 
 from docgen.cli import cli
 
+# The loopback DNS server fixtures, for every test module that names them.
+pytest_plugins = ["support.dns_fixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 EXCHANGE_SAMPLES = SAMPLES / "exchange"
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+TEST_DATA = REPO / "tests" / "data"
 
 
 @pytest.fixture

@@ -6,8 +6,16 @@ from docgen.bundle import new_bundle, put_section
 from docgen.checks import run_checks
 from docgen.checks.rules import default_rules, with_overrides
 from docgen.sources.aadconnect import import_aadconnect
-from support.aadconnect import (AD_ID, USER_COMMON_ID, add_custom_rule, copy_corpus, corpus,
-                                set_global_setting, set_group_filtering_dn, set_rule_fields)
+from support.aadconnect import (
+    AD_ID,
+    USER_COMMON_ID,
+    add_custom_rule,
+    copy_corpus,
+    corpus,
+    set_global_setting,
+    set_group_filtering_dn,
+    set_rule_fields,
+)
 
 CUSTOM_ID = "11111111-2222-3333-4444-555555555555"
 VERSION_FINDING = ("aadconnect-version-unsupported:contoso-sync01", "warning",

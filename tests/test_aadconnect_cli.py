@@ -8,8 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli import cli
-from support.aadconnect import (AD_FILE, MV_FILE, SAMPLE_JSON, USER_JOIN_ID, copy_corpus,
-                                corpus, rule_file)
+from support.aadconnect import AD_FILE, MV_FILE, SAMPLE_JSON, USER_JOIN_ID, copy_corpus, corpus, rule_file
 
 
 def _run(*args: str):

@@ -1,4 +1,4 @@
-"""docgen.sources.aadconnect against the real export in ../shared, and mutated copies of it."""
+"""docgen.sources.aadconnect against the real export in samples/aadconnect/, and mutated copies of it."""
 
 from __future__ import annotations
 
@@ -12,11 +12,26 @@ from docgen.bundle import new_bundle, put_section
 from docgen.bundle.schema import schema_errors
 from docgen.errors import InputError
 from docgen.sources.aadconnect import import_aadconnect
-from support.aadconnect import (AAD_FILE, AAD_ID, AAD_USER_JOIN_ID, AD_FILE, AD_ID,
-                                COMPUTER_JOIN_ID, MV_FILE, SAMPLE_JSON, USER_COMMON_ID,
-                                USER_JOIN_ID, add_custom_rule, add_ou_exclusion, copy_corpus,
-                                corpus, rule_file, set_global_setting, set_group_filtering_dn,
-                                set_rule_fields)
+from support.aadconnect import (
+    AAD_FILE,
+    AAD_ID,
+    AAD_USER_JOIN_ID,
+    AD_FILE,
+    AD_ID,
+    COMPUTER_JOIN_ID,
+    MV_FILE,
+    SAMPLE_JSON,
+    USER_COMMON_ID,
+    USER_JOIN_ID,
+    add_custom_rule,
+    add_ou_exclusion,
+    copy_corpus,
+    corpus,
+    rule_file,
+    set_global_setting,
+    set_group_filtering_dn,
+    set_rule_fields,
+)
 
 PILOT_DN = "CN=AADC Pilot,OU=Groups,OU=CORP,DC=contoso,DC=com"
 

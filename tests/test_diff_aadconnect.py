@@ -7,9 +7,18 @@ import pytest
 from docgen.bundle import dump_bundle, new_bundle, parse_bundle, put_section
 from docgen.diff import diff_bundles
 from docgen.sources.aadconnect import import_aadconnect
-from support.aadconnect import (USER_COMMON_ID, USER_JOIN_ID, add_custom_rule, add_ou_exclusion,
-                                copy_corpus, corpus, rule_file, set_global_setting, set_group_filtering_dn,
-                                set_rule_fields)
+from support.aadconnect import (
+    USER_COMMON_ID,
+    USER_JOIN_ID,
+    add_custom_rule,
+    add_ou_exclusion,
+    copy_corpus,
+    corpus,
+    rule_file,
+    set_global_setting,
+    set_group_filtering_dn,
+    set_rule_fields,
+)
 
 PILOT_DN = "CN=AADC Pilot,OU=Groups,OU=CORP,DC=contoso,DC=com"
 RUN = "00000000-0000-4000-8000-00000000000{}"

@@ -6,9 +6,8 @@ from datetime import datetime, timezone
 
 from docgen.bundle import dump_bundle, parse_bundle
 from docgen.diff import diff_bundles
-from support.dns_fixtures import collect, sample_server, loopback_only  # noqa: F401 (fixtures)
+from support.dns_fixtures import SAMPLE_ZONES, TEST_ZONES, collect
 from support.dns_server import DnsTestServer
-from support.dns_fixtures import SAMPLE_ZONES, TEST_ZONES
 
 ROTATED = datetime(2026, 11, 15, 10, 0, tzinfo=timezone.utc)  # contoso.de rotates on 2026-11-14
 

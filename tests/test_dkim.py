@@ -17,8 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from docgen.errors import InputError
 from docgen.sources.dkim import active_selector, parse_dkim_export, read_dkim_export
-from support.dns_fixtures import (COLLECTOR_EXPORT, PS51_EXPORT, SAMPLE_COLLECTED_AT,  # noqa: F401
-                                  collect, item, loopback_only, sample_server, selector)
+from support.dns_fixtures import COLLECTOR_EXPORT, PS51_EXPORT, SAMPLE_COLLECTED_AT, collect, item, selector
 
 DOMAINS = ["contoso-events.com", "contoso-legacy.com", "contoso-mail.com", "contoso-shop.com",
            "contoso.com", "contoso.de", "contoso.net", "contoso.onmicrosoft.com", "contoso.org"]

@@ -24,8 +24,7 @@ from lxml import html as lxml_html
 from docgen.bundle import load_bundle
 from docgen.cli import cli
 from docgen.progress import progress_bar
-from support.dns_fixtures import (COLLECTOR_EXPORT, PS51_EXPORT, REPO, SAMPLE_ZONES,  # noqa: F401
-                                  loopback_only, sample_server)
+from support.dns_fixtures import COLLECTOR_EXPORT, PS51_EXPORT, REPO, SAMPLE_ZONES
 from support.dns_server import DnsTestServer, FaultPlan
 
 pytestmark = pytest.mark.usefixtures("loopback_only")

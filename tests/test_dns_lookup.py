@@ -14,10 +14,17 @@ import dns.resolver
 import pytest
 
 from docgen.errors import InputError
-from docgen.sources.dns import (ClientResolver, LookupClient, Nameserver, NetworkTransport,
-                                ResolverSettings, ZoneTransport, parse_nameserver)
+from docgen.sources.dns import (
+    ClientResolver,
+    LookupClient,
+    Nameserver,
+    NetworkTransport,
+    ResolverSettings,
+    ZoneTransport,
+    parse_nameserver,
+)
 from docgen.sources.zones import load_zone_files, origin_from_file_name
-from support.dns_fixtures import FAST, client_for, loopback_only  # noqa: F401 (fixture)
+from support.dns_fixtures import FAST, client_for
 from support.dns_server import DnsTestServer
 
 pytestmark = pytest.mark.usefixtures("loopback_only")

@@ -22,7 +22,6 @@ from docgen.sources.dns import LookupClient, Nameserver, NetworkTransport, Resol
 from docgen.sources.dns_collect import collect_dns
 from docgen.workflow import bundle_with_sections
 from support.dns_corpus import EXPECTED_VERDICTS, domain_names, write_dkim_export, write_zones
-from support.dns_fixtures import loopback_only  # noqa: F401 (fixture)
 from support.dns_server import FaultPlan
 from support.dns_server_process import ServerProcess
 from support.dns_soak import account, against_truth, contradictions

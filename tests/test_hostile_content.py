@@ -39,8 +39,19 @@ from docgen.render.options import DocumentOptions
 from docgen.render.pdf import breakable, lay_out
 from docgen.resources import data_dir
 from docgen.verify import verify_pdf
-from support.hostile import (CONTROLS, CONTROLS_SHOWN, HOSTILE, LONG, MARKUP, OUTSIDE, RTL,
-                             ascii_of, build_bundle, render)
+from support.hostile import (
+    CONTROLS,
+    CONTROLS_SHOWN,
+    HOSTILE,
+    LONG,
+    MARKUP,
+    OUTSIDE,
+    RTL,
+    ascii_of,
+    build_bundle,
+    render,
+)
+
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory) -> dict:

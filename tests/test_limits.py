@@ -8,11 +8,11 @@ import shutil
 
 import pytest
 
-from conftest import EXCHANGE_SAMPLES, SAMPLES, SHARED_CORPUS
+from conftest import EXCHANGE_SAMPLES, SAMPLES
 from docgen.limits import BUNDLE, IMPORT_TOTAL, INPUT_FILE
 
 EXPORT = EXCHANGE_SAMPLES / "contoso-exchange-certs.json"
-AAD_EXPORT = SHARED_CORPUS / "aadconnect" / "contoso-2016"
+AAD_EXPORT = SAMPLES / "aadconnect" / "contoso-2016"
 CONNECTOR = "Connector_{ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d}.xml"
 
 

@@ -6,14 +6,21 @@ from pathlib import Path
 
 import pytest
 
+from docgen.sources.dkim import read_dkim_export
 from docgen.sources.dns import LookupClient, ZoneTransport
 from docgen.sources.dns_collect import collect_dns
-from docgen.sources.dkim import read_dkim_export
 from docgen.sources.mailauth import KIND_NAMES, parse_bimi_without_fetching
 from docgen.sources.zones import load_zone_files
-from support.dns_fixtures import (COLLECTOR_EXPORT, FAST, SAMPLE_COLLECTED_AT,  # noqa: F401
-                                  SAMPLE_ZONES, SAMPLES_DNS, TEST_ZONES, collect, item,
-                                  loopback_only, sample_server)
+from support.dns_fixtures import (
+    COLLECTOR_EXPORT,
+    FAST,
+    SAMPLE_COLLECTED_AT,
+    SAMPLE_ZONES,
+    SAMPLES_DNS,
+    TEST_ZONES,
+    collect,
+    item,
+)
 
 STATES = {
     # domain: (dmarc, spf, mx, mta_sts, tls_rpt, bimi)

@@ -1,4 +1,4 @@
-"""Acceptance set: the 183 record cases of ../shared/corpus/checkdmarc/cases.json.
+"""Acceptance set: the 183 record cases of tests/data/checkdmarc/cases.json.
 
 Each case runs through docgen's DMARC/SPF layer: checkdmarc called with the
 options docgen uses (``mailauth.checkdmarc_options``), asking docgen's
@@ -21,7 +21,7 @@ import checkdmarc.spf as cd_spf
 import pytest
 
 from docgen.sources import mailauth
-from support.dns_fixtures import CORPUS, client_for, loopback_only  # noqa: F401
+from support.dns_fixtures import CORPUS, client_for
 from support.dns_server import DnsTestServer
 
 CASES_FILE = CORPUS / "checkdmarc" / "cases.json"

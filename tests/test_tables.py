@@ -21,6 +21,7 @@ GATHERED = {"exchange-store-certificates": ["Server"], "aad-setup-choices": ["Sy
 @pytest.fixture(scope="module")
 def rendered(demo_dir, tmp_path_factory):
     from click.testing import CliRunner
+
     from docgen.cli import cli
     out = tmp_path_factory.mktemp("tables")
     result = CliRunner().invoke(cli, ["render", str(demo_dir / "contoso.bundle.json"), "-o", str(out),

@@ -2,7 +2,7 @@
 
 Each target feeds the fuzzer's bytes to one reader. The reader may return data
 or raise docgen's own InputError/BundleError (that is its contract); any other
-exception is a finding. Seeds come from samples/ and ../shared/corpus/.
+exception is a finding. Seeds come from samples/ and tests/data/.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 from docgen.errors import DocgenError
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "corpus"
 
 
 def fuzz_powershell_json(data: bytes) -> None:
@@ -73,14 +72,14 @@ def fuzz_bundle(data: bytes) -> None:
 
 TARGETS = {
     "powershell_json": (fuzz_powershell_json, ["samples/exchange/*.json", "samples/aadconnect/*.json",
-                                               "../shared/corpus/exchange-online/*.json"]),
+                                               "tests/data/exchange-online/*.json"]),
     "ldif": (fuzz_ldif, ["samples/exchange/*.ldf"]),
     "certificate": (fuzz_certificate, []),
     "exchange_export": (fuzz_exchange_export, ["samples/exchange/*"]),
-    "aadconnect_xml": (fuzz_aadconnect_xml, ["../shared/corpus/aadconnect/contoso-2016/*/*.xml"]),
+    "aadconnect_xml": (fuzz_aadconnect_xml, ["samples/aadconnect/contoso-2016/*/*.xml"]),
     "bundle": (fuzz_bundle, []),
     "dkim_record": (fuzz_dkim_record, []),
-    "dkim_export": (fuzz_dkim_export, ["samples/dns/*.json", "../shared/corpus/exchange-online/*.json"]),
+    "dkim_export": (fuzz_dkim_export, ["samples/dns/*.json", "tests/data/exchange-online/*.json"]),
     "zone_file": (fuzz_zone_file, ["samples/dns/zones/*.zone", "tests/data/dns/*.zone"]),
 }
 
@@ -88,8 +87,7 @@ TARGETS = {
 def seed_files(patterns: list[str]) -> list[Path]:
     files = []
     for pattern in patterns:
-        base = REPO if not pattern.startswith("../") else REPO.parent
-        files.extend(sorted(base.glob(pattern.removeprefix("../"))))
+        files.extend(sorted(REPO.glob(pattern)))
     return [path for path in files if path.is_file() and path.stat().st_size < 2_000_000]
 
 

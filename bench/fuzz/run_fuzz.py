@@ -3,7 +3,7 @@
     python bench/fuzz/run_fuzz.py [--seconds 600] [--jobs 2] [TARGET ...]
 
 Each target runs in its own process (libFuzzer's -max_total_time), with a seed
-corpus copied from samples/ and ../shared/corpus/ (plus generated seeds for the
+corpus copied from samples/ and tests/data/ (plus generated seeds for the
 certificate and bundle targets). Crashing inputs land in bench/fuzz/findings/<target>/;
 add each to tests/fuzz_regressions/ with a test once it is fixed.
 """

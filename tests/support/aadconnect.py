@@ -1,7 +1,7 @@
 """The real Azure AD Connect export, and mutated copies of it, for the aadconnect tests.
 
-The corpus lives in ../shared beside the repository (CI has it). A missing corpus
-fails the tests that need it: it is never a reason to skip.
+The export is the copy in samples/aadconnect/ (MIT, licence beside it), which the demo
+reads too. A missing export fails the tests that need it: it is never a reason to skip.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Callable
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "corpus" / "aadconnect" / "contoso-2016"
+CORPUS = REPO / "samples" / "aadconnect" / "contoso-2016"
 SAMPLE_JSON = REPO / "samples" / "aadconnect" / "contoso-aadconnect.json"
 
 AD_ID = "ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d"
@@ -34,7 +34,7 @@ def rule_file(rule_id: str) -> str:
 
 def corpus() -> Path:
     assert (CORPUS / MV_FILE).is_file(), (
-        f"the Azure AD Connect corpus is missing at {CORPUS}; these tests need ../shared")
+        f"the Azure AD Connect corpus is missing at {CORPUS}; it belongs to the repository")
     return CORPUS
 
 

@@ -1,7 +1,7 @@
 """Fixtures for the DNS tests: the loopback server with the sample zones, and a guard.
 
-Test modules import what they use (``from support.dns_fixtures import ...``), so
-pytest finds these fixtures without a shared conftest.py.
+conftest.py registers this module as a plugin, so every test finds its fixtures by
+name; test modules import only the constants and helpers they use.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ TEST_ZONES = sorted((REPO / "tests" / "data" / "dns").glob("*.zone"))
 COLLECTOR_EXPORT = SAMPLES_DNS / "contoso-dkim-collector.json"
 PS51_EXPORT = SAMPLES_DNS / "contoso-dkim-ps51.json"
 SAMPLE_COLLECTED_AT = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
-# A missing corpus must fail the tests that use it, never skip them.
-CORPUS = REPO.parent / "shared" / "corpus"
+# Real files nobody here wrote, copied with their licences (tests/data/README.md).
+CORPUS = REPO / "tests" / "data"
 FAST = ResolverSettings(timeout=0.25, retries=0, concurrency=8, deadline=30)
 
 

@@ -7,7 +7,6 @@ and returns is plain data that pickles.
 from __future__ import annotations
 
 import logging
-import resource
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,10 +77,18 @@ def render(job: Job) -> Result:
         return Result(error=str(exc))
     except (ValueError, OSError) as exc:
         return Result(error=f"PDF rendering failed: {exc}")
-    usage = resource.getrusage(resource.RUSAGE_SELF)
     return Result(pdf=data, pages=pages, page_count=count, messages=tuple(messages.records),
-                  seconds=time.perf_counter() - started, cpu_seconds=usage.ru_utime + usage.ru_stime,
-                  peak_rss_kb=usage.ru_maxrss)
+                  seconds=time.perf_counter() - started, cpu_seconds=time.process_time(),
+                  peak_rss_kb=peak_rss_kb())
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident memory in KiB, or 0 where the platform does not say (Windows)."""
+    try:
+        import resource   # Unix only: imported here so that docgen starts on Windows
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _page_infos(pages) -> tuple[PageInfo, ...]:
