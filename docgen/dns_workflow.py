@@ -11,8 +11,15 @@ from docgen.dates import utc_now
 from docgen.errors import DocgenError, InputError
 from docgen.sources import dkim, mailauth
 from docgen.sources.dkim import DkimExport, read_dkim_export
-from docgen.sources.dns import (LookupClient, Nameserver, NetworkTransport, ResolverSettings,
-                                Transport, ZoneTransport, system_nameservers)
+from docgen.sources.dns import (
+    LookupClient,
+    Nameserver,
+    NetworkTransport,
+    ResolverSettings,
+    Transport,
+    ZoneTransport,
+    system_nameservers,
+)
 from docgen.sources.dns_collect import DnsCollection, collect_dns
 from docgen.sources.domains import merge_domains, read_domains_file
 from docgen.sources.inputs import read_input
