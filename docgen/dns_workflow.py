@@ -59,7 +59,8 @@ def prepare_dns(request: DnsRequest) -> PreparedDns:
     if request.nameservers and request.zone_files:
         raise DocgenError("give --nameserver or --zone-file, not both")
     export = _read_export(request.dkim_config)
-    file_domains, mail_inputs = [], []
+    file_domains: list[str] = []
+    mail_inputs: list[dict] = []
     if request.domains_file is not None:
         file_domains, record = read_domains_file(request.domains_file, mailauth.SECTION)
         mail_inputs.append(record)
