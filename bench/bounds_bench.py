@@ -62,9 +62,10 @@ def rules_export(work: Path, rules: int) -> Path:
 
 def big_bundle(work: Path, megabytes: int) -> Path:
     """The Exchange sample's bundle with its servers multiplied to about `megabytes`."""
+    from click.testing import CliRunner
+
     from docgen.bundle import dump_bundle, load_bundle
     from docgen.cli import cli
-    from click.testing import CliRunner
     sample = work / "sample.bundle.json"
     result = CliRunner().invoke(cli, ["import", "exchange-certs", str(
         REPO / "samples" / "exchange" / "contoso-exchange-certs.json"), "-o", str(sample)])

@@ -27,6 +27,7 @@ from docgen.bundle import dump_bundle, load_bundle  # noqa: E402
 from docgen.diff import diff_bundles  # noqa: E402
 from docgen.workflow import run_demo  # noqa: E402
 
+
 def _rekey_server(item: dict, number: int) -> None:
     name = f"EX{number:05d}"
     item.update(key=name.lower(), name=name)

@@ -33,7 +33,6 @@ from support.dns_corpus import domain_names, write_dkim_export, write_zones  # n
 from support.dns_server import FaultPlan  # noqa: E402
 from support.dns_server_process import ServerProcess  # noqa: E402
 
-
 # -- the two contenders ------------------------------------------------------------
 
 def baseline_worker(port: int, domains: list[str], timeout: float) -> None:

@@ -34,8 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from support.dns_corpus import (EXPECTED_VERDICTS, domain_names, write_dkim_export,  # noqa: E402
-                                write_zones)
+from support.dns_corpus import EXPECTED_VERDICTS, domain_names, write_dkim_export, write_zones  # noqa: E402
 from support.dns_server import FaultPlan  # noqa: E402
 from support.dns_server_process import ServerProcess  # noqa: E402
 from support.dns_soak import account, against_truth, contradictions  # noqa: E402

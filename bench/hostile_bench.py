@@ -19,9 +19,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from support.hostile import HOSTILE, ascii_of, build_bundle  # noqa: E402
-
 from docgen.render import RenderRequest, render_documents  # noqa: E402
+from support.hostile import HOSTILE, ascii_of, build_bundle  # noqa: E402
 
 
 def main() -> None:

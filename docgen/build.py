@@ -8,10 +8,10 @@ from pathlib import Path
 from docgen.atomic import write_all_atomic
 from docgen.bundle import new_bundle, parse_bundle, put_section, save_bundle
 from docgen.dates import iso_utc
+from docgen.dns_workflow import DnsRequest, prepare_dns, run_dns
 from docgen.errors import DocgenError
 from docgen.project import Project
 from docgen.render import RenderRequest, render_documents
-from docgen.dns_workflow import DnsRequest, prepare_dns, run_dns
 from docgen.sources.aadconnect import folder_named_by, import_aadconnect
 from docgen.sources.detect import AADCONNECT, DKIM, EXCHANGE, detect_kind
 from docgen.sources.dns import ResolverSettings, parse_nameserver

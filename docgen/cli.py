@@ -14,13 +14,12 @@ from pathlib import Path
 import click
 
 from docgen import __version__
-from docgen.bundle import load_bundle, save_bundle
 from docgen.build import build_project
+from docgen.bundle import load_bundle, save_bundle
 from docgen.dns_workflow import DnsRequest, prepare_dns, run_dns
 from docgen.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
 from docgen.progress import progress_bar, status
 from docgen.project import find_project, init_project, load_project
-from docgen.verify import verify_pdf
 from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
 from docgen.render.options import DocumentOptions
 from docgen.sources.aadconnect import import_aadconnect
@@ -30,8 +29,15 @@ from docgen.sources.domains import normalize_domain
 from docgen.sources.exchange_certs import import_exchange_certs
 from docgen.sources.mailauth import MailAuthOptions
 from docgen.sources.powershell import to_datetime
-from docgen.workflow import (ImportFailed, bundle_with_section, bundle_with_sections, run_demo,
-                             write_diff, write_documents)
+from docgen.verify import verify_pdf
+from docgen.workflow import (
+    ImportFailed,
+    bundle_with_section,
+    bundle_with_sections,
+    run_demo,
+    write_diff,
+    write_documents,
+)
 
 # At most this many "could not verify" lines; the bundle lists every one.
 MAX_WARNING_LINES = 20

@@ -11,8 +11,15 @@ from docgen.dates import utc_now
 from docgen.errors import DocgenError, InputError
 from docgen.sources import dkim, mailauth
 from docgen.sources.dkim import DkimExport, read_dkim_export
-from docgen.sources.dns import (LookupClient, Nameserver, NetworkTransport, ResolverSettings,
-                                Transport, ZoneTransport, system_nameservers)
+from docgen.sources.dns import (
+    LookupClient,
+    Nameserver,
+    NetworkTransport,
+    ResolverSettings,
+    Transport,
+    ZoneTransport,
+    system_nameservers,
+)
 from docgen.sources.dns_collect import DnsCollection, collect_dns
 from docgen.sources.domains import merge_domains, read_domains_file
 from docgen.sources.inputs import read_input
@@ -52,7 +59,8 @@ def prepare_dns(request: DnsRequest) -> PreparedDns:
     if request.nameservers and request.zone_files:
         raise DocgenError("give --nameserver or --zone-file, not both")
     export = _read_export(request.dkim_config)
-    file_domains, mail_inputs = [], []
+    file_domains: list[str] = []
+    mail_inputs: list[dict] = []
     if request.domains_file is not None:
         file_domains, record = read_domains_file(request.domains_file, mailauth.SECTION)
         mail_inputs.append(record)

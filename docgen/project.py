@@ -83,12 +83,12 @@ def load_project(root: Path) -> Project:
     path = root / PROJECT_FILE
     settings = _read_toml(path)
     problems = format_errors(list(_validator().iter_errors(settings)))
-    document = settings.get("document") if isinstance(settings.get("document"), dict) else {}
+    document = found if isinstance(found := settings.get("document"), dict) else {}
     logo_setting = document.get("logo") if isinstance(document.get("logo"), str) else None
     logo, logo_problems = _logo(root, logo_setting)
     notes, note_problems = _notes(root / "notes")
     templates, template_problems = _templates(root / "templates")
-    rules_setting = settings.get("rules") if isinstance(settings.get("rules"), dict) else {}
+    rules_setting = found if isinstance(found := settings.get("rules"), dict) else {}
     rules, rule_problems = _rule_overrides(rules_setting)
     problems += logo_problems + note_problems + template_problems + rule_problems
     if problems:

@@ -44,7 +44,7 @@ def verify_pdf(pdf_path: Path, bundle_path: Path | None = None, rerender: bool =
         # which pypdf reads as UTF-16 code units: a NUL before every ASCII character.
         # A document never shows NUL (docgen prints it as \x00), so NULs are dropped.
         cover_text = (reader.pages[0].extract_text() if reader.pages else "").replace("\x00", "")
-        metadata = reader.metadata or {}
+        metadata: dict = reader.metadata or {}   # pypdf DocumentInformation is a dict
     except OSError as exc:
         raise DocgenError(f"cannot read ({exc.strerror or exc})", source=str(pdf_path)) from None
     except (PdfReadError, ValueError, KeyError) as exc:

@@ -9,9 +9,9 @@ from pathlib import Path
 from docgen.atomic import write_all_atomic
 from docgen.bundle import LoadedBundle, load_bundle, new_bundle, parse_bundle, put_section, save_bundle
 from docgen.dates import iso_utc
+from docgen.diff import diff_bundles
 from docgen.dns_workflow import demo_dns_sections
 from docgen.errors import DocgenError
-from docgen.diff import diff_bundles
 from docgen.render import RenderRequest, render_diff_documents, render_documents
 from docgen.render.options import DocumentOptions
 from docgen.resources import data_dir

@@ -7,7 +7,6 @@ exception is a finding. Seeds come from samples/ and tests/data/.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import tomllib
-
-import orjson
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
+
+import orjson
 
 from docgen import __version__
 from docgen.bundle import LoadedBundle

@@ -116,6 +116,7 @@ def _compare_section(name: str, before: dict | None, after: dict | None,
     result = SectionComparison(name=name, title=spec.title, comparable=not reason, reason=reason)
     if reason:
         return result
+    assert before is not None and after is not None   # else there would be a reason
     prefix = f"sections.{name}"
     for meta in _SECTION_META:
         _diff_values(before.get(meta), after.get(meta), f"{prefix}.{meta}", volatile, recorder)
@@ -176,12 +177,12 @@ def _match(collection: Collection, before: list[dict], after: list[dict]):
         taken: set[int] = set()
         for element in left:
             identity = _identity(element, key_fields)
-            position = index.pop(identity, None) if identity is not None else None
-            if position is None:
+            matched = index.pop(identity, None) if identity is not None else None
+            if matched is None:
                 unmatched.append(element)
             else:
-                taken.add(position)
-                pairs.append((_display_key(collection, element), element, right[position]))
+                taken.add(matched)
+                pairs.append((_display_key(collection, element), element, right[matched]))
         left = unmatched
         right = [element for position, element in enumerate(right) if position not in taken]
     return (pairs, [(_display_key(collection, e), e) for e in left],

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TypedDict
 
 import jinja2
 
@@ -132,13 +134,23 @@ def _environment(request: RenderRequest) -> tuple[jinja2.Environment, list[Path]
     return make_environment(builtin, request.options.templates), [builtin]
 
 
+class _PdfArguments(TypedDict):
+    """What render_pdf and render_in_parts both take besides the document."""
+    base_dir: Path
+    allowed_roots: list[Path]
+    attachments: list[PdfAttachment]
+    moment: datetime
+    warnings: list[str] | None
+
+
 def _pdf(env: jinja2.Environment, template_dirs: list[Path], template: str, context: dict,
          attachments: list[PdfAttachment], moment: str, warnings: list[str] | None,
          jobs: int | None = None) -> bytes:
     """The PDF; a long document in parts, in parallel (the document alone decides: see parallel)."""
     html = render_template(env, template, context)
-    where = {"base_dir": template_dirs[-1], "allowed_roots": template_dirs,
-             "attachments": attachments, "moment": parse_iso(moment), "warnings": warnings}
+    where: _PdfArguments = {"base_dir": template_dirs[-1], "allowed_roots": template_dirs,
+                            "attachments": attachments, "moment": parse_iso(moment),
+                            "warnings": warnings}
     plan = plan_document(html)
     if plan is not None:
         return render_in_parts(plan, jobs=jobs, **where)

@@ -66,7 +66,7 @@ def findings_chart(findings: list[dict], section_titles: dict[str, str]) -> Mark
     for index, (title, counts) in enumerate(rows):
         y = top + index * row_height
         _text(root, label_width - 8, y + 15, _clip(title, 34), **{"text-anchor": "end"})
-        x = label_width
+        x: float = label_width
         for severity, count in zip(SEVERITIES, counts):
             if not count:
                 continue

@@ -91,7 +91,7 @@ def format_day(value: str | None) -> str:
     return parse_iso(value).strftime("%Y-%m-%d")
 
 
-def format_size(size: int) -> str:
+def format_size(size: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from docgen.errors import MissingDependency, RenderError
@@ -142,8 +143,9 @@ def local_fetcher(allowed_roots: list[Path]):
     """
     weasyprint = load_weasyprint()
     roots = [root.resolve() for root in allowed_roots]
+    fetcher: Any = weasyprint.urls.URLFetcher   # a module imported lazily: mypy sees no class
 
-    class LocalOnlyFetcher(weasyprint.urls.URLFetcher):
+    class LocalOnlyFetcher(fetcher):
         def fetch(self, url, headers=None):
             parsed = urlparse(url)
             allowed = parsed.scheme == "data" or (

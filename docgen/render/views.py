@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Callable
 
 from docgen.checks.model import worst_by_key
+from docgen.dates import parse_iso
 from docgen.render.charts import expiry_timeline
 from docgen.render.views_aadconnect import aadconnect_view
 from docgen.render.views_dns import dkim_view, mail_auth_view
-from docgen.dates import parse_iso
 
 
 @dataclass(frozen=True)

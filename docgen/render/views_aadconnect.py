@@ -130,8 +130,8 @@ def ou_tree(inclusions: list[str], exclusions: list[str]) -> list[dict]:
     states = {dn: "included" for dn in inclusions}
     states.update({dn: "excluded" for dn in exclusions})
     keyed = {tuple(rdn.lower() for rdn in split_dn(dn)): dn for dn in states}
-    nodes = {path: {"dn": dn, "state": states[dn], "label": dn, "children": []}
-             for path, dn in keyed.items()}
+    nodes: dict[tuple[str, ...], dict] = {
+        path: {"dn": dn, "state": states[dn], "label": dn, "children": []} for path, dn in keyed.items()}
     roots = []
     for path in sorted(nodes, key=lambda p: (len(p), p)):
         parent = next((path[cut:] for cut in range(1, len(path)) if path[cut:] in nodes), None)

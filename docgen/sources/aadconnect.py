@@ -33,8 +33,13 @@ from docgen.errors import DocgenError, InputError
 from docgen.limits import IMPORT_TOTAL
 from docgen.sources import powershell as ps
 from docgen.sources.aadconnect_collector import CollectorExport, parse_collector
-from docgen.sources.aadconnect_config import (GROUP_FILTER_PARAMETER, Parsed, parse_connector,
-                                              parse_global_settings, parse_sync_rule)
+from docgen.sources.aadconnect_config import (
+    GROUP_FILTER_PARAMETER,
+    Parsed,
+    parse_connector,
+    parse_global_settings,
+    parse_sync_rule,
+)
 from docgen.sources.aadconnect_xml import XmlReader, guid_key
 from docgen.sources.inputs import read_input
 from docgen.sources.result import SourceResult

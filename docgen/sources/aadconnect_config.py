@@ -137,7 +137,7 @@ def parse_connector(root: etree._Element, source: str) -> Parsed:
 
 
 def _is_aad(subtype: str | None) -> bool:
-    return bool(subtype) and any(name in subtype.lower() for name in AAD_CONNECTOR_NAMES)
+    return bool(subtype and any(name in subtype.lower() for name in AAD_CONNECTOR_NAMES))
 
 
 def _connector_parameters(root: etree._Element) -> tuple[list[dict], list[dict]]:

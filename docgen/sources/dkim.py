@@ -184,8 +184,8 @@ def active_selector(config: DkimConfig, at: datetime) -> tuple[str | None, str]:
 def collect_dkim_domain(domain: str, config: DkimConfig | None, client: LookupClient,
                         at: datetime) -> tuple[dict, list[Lookup]]:
     """One domain's DKIM item, and the lookups that failed on the way."""
-    item = {"key": domain, "domain": domain, "config": None, "source": None,
-            "active_selector": None, "active_selector_reason": "", "selectors": []}
+    item: dict = {"key": domain, "domain": domain, "config": None, "source": None,
+                  "active_selector": None, "active_selector_reason": "", "selectors": []}
     if config is None:
         item["active_selector_reason"] = "no DKIM signing configuration for this domain"
         return item, []
@@ -209,7 +209,7 @@ def _selector_facts(domain: str, selector: str, active: bool, config: DkimConfig
     key_lookup = client.lookup(key_target, "TXT") if key_target else None
     # What receivers see when the domain points somewhere else than configured.
     elsewhere = published is not None and configured is not None and published != configured
-    published_key_lookup = client.lookup(published, "TXT") if elsewhere else None
+    published_key_lookup = client.lookup(published, "TXT") if elsewhere and published is not None else None
     key_record, key, key_problem = _key(key_lookup)
     configured_key = config.public_keys[selector]
     configured_parsed = parse_dkim_record(configured_key) if configured_key else None

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 def parse_dkim_record(text: str) -> dict:
     """The facts of one key record; ``valid`` is False (with ``error``) when unusable."""
-    facts = {"valid": False, "error": None, "version": None, "key_type": "rsa",
-             "revoked": False, "testing": False, "flags": [], "service_types": ["*"],
-             "hash_algorithms": None, "key_size": None, "public_key_sha256": None}
+    facts: dict = {"valid": False, "error": None, "version": None, "key_type": "rsa",
+                   "revoked": False, "testing": False, "flags": [], "service_types": ["*"],
+                   "hash_algorithms": None, "key_size": None, "public_key_sha256": None}
     try:
         tags = _tag_list(text)
         facts.update(_tag_facts(tags))

@@ -270,7 +270,7 @@ class LookupClient:
         with self._lock:
             future = self._memo.get(key)
             owner = future is None
-            if owner:
+            if future is None:
                 future = self._memo[key] = Future()
         if owner:
             try:
@@ -339,6 +339,9 @@ class LookupClient:
         if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             return _failed(name, rdtype, "error",
                            f"{server} answered {dns.rcode.to_text(rcode)}"), False
+        # An answer to a QUERY is parsed as a QueryMessage (dns.query checks the opcode
+        # matches), and zones.answer_query makes one with make_response: never a bare Message
+        assert isinstance(response, dns.message.QueryMessage)
         try:
             chain = response.resolve_chaining()
         except (dns.exception.DNSException, dns.message.ChainTooLong) as exc:
@@ -362,6 +365,7 @@ def _after_cnames(first: Lookup, chased: Lookup) -> Lookup:
     ttls = [ttl for ttl in (first.ttl, chased.ttl) if ttl is not None]
     response = None
     if chased.response is not None:
+        assert first.response is not None   # only a CNAME left dangling in a response is chased
         # One response holding the whole chain, as a recursive resolver would give.
         response = dns.message.make_response(dns.message.make_query(first.name + ".",
                                                                      first.rdtype))
@@ -430,6 +434,7 @@ def answer_or_raise(lookup: Lookup, rdtype: dns.rdatatype.RdataType,
     if response is not None:
         qname = response.question[0].name
         if lookup.outcome == "noerror" or (lookup.outcome == "nodata" and not raise_on_no_answer):
+            assert isinstance(response, dns.message.QueryMessage)   # see _classify, _after_cnames
             return dns.resolver.Answer(qname, rdtype, dns.rdataclass.IN, response)
         if lookup.outcome == "nxdomain":
             raise dns.resolver.NXDOMAIN(qnames=[qname], responses={qname: response})

@@ -128,7 +128,11 @@ def run_units(domains: list[str], unit: Callable[[str], DomainFacts], client: Lo
 
 def _dkim_result(facts: dict[str, DomainFacts], export: DkimExport, client: LookupClient,
                  collected_at: datetime, inputs: list[dict]) -> SourceResult:
-    items = [facts[domain].dkim for domain in sorted(facts)]
+    items: list[dict] = []
+    for domain in sorted(facts):
+        item = facts[domain].dkim
+        assert item is not None   # the units collected DKIM: there is an export
+        items.append(item)
     errors = list(export.errors) + [
         _lookup_error(domain, "DKIM", facts[domain].dkim_failed)
         for domain in sorted(facts) if facts[domain].dkim_failed]

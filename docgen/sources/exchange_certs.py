@@ -202,7 +202,7 @@ def _single(value: Any) -> Any:
 
 
 def _server_from_ldif(record: LdifRecord, source: str, where: str) -> tuple[dict, InputError | None]:
-    value = record.first(CERT_ATTRIBUTE)
+    value: str | bytes | InputError | None = record.first(CERT_ATTRIBUTE)
     if isinstance(value, str):
         # `attr: text` where `attr:: base64` was expected: read the text as base64.
         value = _decode_base64_text(value, source, where)

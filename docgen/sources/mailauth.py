@@ -112,10 +112,10 @@ def _collect_kind(kind: RecordKind, domain: str, client: LookupClient,
                   options: MailAuthOptions, earlier: dict) -> dict:
     name, rdtype = kind.primary(domain, options)
     primary = client.lookup(name, rdtype)
-    entry = {"state": "ok", "lookup": primary.to_record(),
-             "records": [record for record in primary.records if kind.is_candidate(record)],
-             "result": None, "error": None, "error_class": None, "warnings": [],
-             "failed_lookups": []}
+    entry: dict = {"state": "ok", "lookup": primary.to_record(),
+                   "records": [record for record in primary.records if kind.is_candidate(record)],
+                   "result": None, "error": None, "error_class": None, "warnings": [],
+                   "failed_lookups": []}
     if primary.failed:
         # Without the record itself nothing checkdmarc says would be true.
         entry.update(state="unverified", error=f"{primary.name} {primary.rdtype}: "
@@ -148,8 +148,8 @@ def _error_facts(kind: RecordKind, exc: Exception) -> dict:
         state = "missing"
     else:
         state = "invalid"
-    facts = {"state": state, "error": str(exc), "error_class": type(exc).__name__,
-             "warnings": list(getattr(exc, "warnings", []) or [])}
+    facts: dict = {"state": state, "error": str(exc), "error_class": type(exc).__name__,
+                   "warnings": list(getattr(exc, "warnings", []) or [])}
     data = getattr(exc, "data", None)
     if isinstance(data, dict) and data:
         facts["result"] = _jsonable(data)

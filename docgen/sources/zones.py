@@ -100,6 +100,7 @@ def _negative_soa(zone: dns.zone.Zone) -> dns.rrset.RRset:
 
     Its TTL is min(SOA TTL, SOA MINIMUM), per RFC 2308 section 3.
     """
+    assert zone.origin is not None   # flatten_zone refuses a zone without one
     soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
     if soa is None:
         raise ValueError(f"zone {zone.origin} has no SOA record at its apex")
@@ -109,6 +110,7 @@ def _negative_soa(zone: dns.zone.Zone) -> dns.rrset.RRset:
 
 def _existing_names(zone: dns.zone.Zone) -> frozenset[dns.name.Name]:
     """All names with records plus their ancestors up to the origin."""
+    assert zone.origin is not None   # flatten_zone refuses a zone without one
     names: set[dns.name.Name] = set()
     for name in zone.nodes:
         while name not in names and name.is_subdomain(zone.origin):

@@ -105,7 +105,7 @@ def render_in_parts(plan: Plan, *, base_dir: Path, allowed_roots: list[Path],
     if warnings is not None:
         warnings.extend(_messages([front, *bodies], marks))
     report.pages = total
-    from docgen.render.parallel.merge import assemble   # pikepdf only when parts are merged
+    from docgen.render.parallel.merge import assemble  # pikepdf only when parts are merged
 
     skips = [0] + [front_pages] * (len(overlays) - 1)
     return assemble(front.pdf, [body.pdf for body in bodies],

@@ -45,7 +45,7 @@ def assemble(front: bytes, parts: list[bytes], overlays: list[tuple[bytes, int]]
                 python_warnings.simplefilter("ignore")
                 pdf.pages.extend(part.pages)
         pages = [page.obj for page in pdf.pages]
-        forms = []
+        forms: list[pikepdf.Object] = []
         for data, skip in overlays:
             overlay = stack.enter_context(pikepdf.open(io.BytesIO(data)))
             made = Array([page.as_form_xobject() for page in list(overlay.pages)[skip:]])
@@ -119,7 +119,7 @@ def _outline(pdf: pikepdf.Pdf, pages: list, tree: list) -> None:
 
 def _outline_items(pdf: pikepdf.Pdf, pages: list, tree: list, parent) -> tuple[list, int]:
     count = len(tree)
-    items = []
+    items: list[pikepdf.Object] = []
     for title, (index, x, y), children, state in tree:
         item = pdf.make_indirect(Dictionary(Title=String(title),
                                             Dest=Array([pages[index], Name.XYZ, x, y, 0])))

@@ -174,7 +174,8 @@ def scan(html: str) -> Layout:
             body_start = match.end()
         if name not in VOID and not match.group("attrs").rstrip().endswith("/"):
             stack.append(Opened(name, match.group(0)))
-    if stack or None in (head_end, body_start, body_end) or not head_end < body_start:
+    if (stack or head_end is None or body_start is None or body_end is None
+            or not head_end < body_start):
         raise NotSplittable("no well-formed <head> and <body>")
     return Layout(html, head_end, body_start, body_end, tuple(cuts), weight, "\n".join(css),
                   tuple(links))
@@ -197,7 +198,7 @@ def _look_at(name: str, attrs: dict[str, str], offset: int, stack: list[Opened],
 
 
 def _attributes(text: str) -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for match in _ATTRIBUTE.finditer(text):
         value = next((group for group in match.groups()[1:] if group is not None), "")
         found.setdefault(match.group(1).lower(), value)

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from docgen.errors import DocgenError
 from docgen.render.pdf import PdfAttachment, lay_out, pdf_session, write_pdf
@@ -58,7 +59,10 @@ class _Messages(logging.Handler):
         self.records: list[tuple[str, str | None]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        missing = record.args[0] if record.msg == MISSING_ANCHOR and record.args else None
+        missing = None
+        if record.msg == MISSING_ANCHOR and record.args:
+            # WeasyPrint logs this one with a single argument, the anchor's name
+            missing = cast("tuple[str]", record.args)[0]
         self.records.append((record.getMessage(), missing))
 
 
