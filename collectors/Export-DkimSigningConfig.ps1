@@ -11,19 +11,19 @@
     Then, on any machine:
         docgen collect dns --dkim-config dkim.json -o contoso.bundle.json
 
-.PARAMETER Path
-    The JSON file to write.
+.PARAMETER OutputPath
+    The JSON file to write (-Path, its old name, still works).
 
 .PARAMETER Organization
     The organisation name to record (default: the default accepted domain).
 
 .EXAMPLE
     Connect-ExchangeOnline -ShowBanner:$false
-    .\Export-DkimSigningConfig.ps1 -Path .\dkim.json
+    .\Export-DkimSigningConfig.ps1 -OutputPath .\dkim.json
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory = $true)][string]$Path,
+    [Parameter(Mandatory = $true)][Alias('Path')][string]$OutputPath,
     [string]$Organization
 )
 
@@ -100,6 +100,6 @@ $document = [ordered]@{
 # -Depth 4: the default depth of 2 would cut the nested objects. UTF-8 without a BOM,
 # whatever the PowerShell version (Out-File in 5.1 would write UTF-16).
 $json = $document | ConvertTo-Json -Depth 4
-$full = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)
+$full = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath)
 [System.IO.File]::WriteAllText($full, $json, (New-Object System.Text.UTF8Encoding($false)))
 Write-Host "Wrote $full ($($configs.Count) DKIM configurations, $($accepted.Count) accepted domains)"
