@@ -26,7 +26,7 @@ from support.dns_server import FaultPlan
 from support.dns_server_process import ServerProcess
 from support.dns_soak import account, against_truth, contradictions
 
-pytestmark = pytest.mark.usefixtures("loopback_only")
+pytestmark = [pytest.mark.usefixtures("loopback_only"), pytest.mark.slow]
 
 DOMAINS = domain_names(150)
 FAULTS = FaultPlan(drop_rate=0.05, servfail_rate=0.05, truncate_rate=0.02, max_delay=0.2,

@@ -22,6 +22,7 @@ def lines(result) -> list[str]:
     return result.stdout.splitlines()
 
 
+@pytest.mark.slow   # renders the report again
 def test_an_untouched_report_verifies(run_cli, report, demo_dir):
     result = run_cli("verify", report, "--bundle", demo_dir / "contoso.bundle.json", "--rerender")
     assert result.exit_code == 0, result.output
@@ -45,6 +46,7 @@ def test_edited_bundle_attachment(run_cli, report, demo_dir):
     assert result.stderr == f"error: {report}: verification failed: cover hash, metadata hash, bundle file\n"
 
 
+@pytest.mark.slow   # renders the report again
 def test_edited_metadata(run_cli, report):
     with pikepdf.open(report, allow_overwriting_input=True) as pdf:
         pdf.docinfo["/docgenbundlesha256"] = "0" * 64
@@ -57,6 +59,7 @@ def test_edited_metadata(run_cli, report):
     assert failed[1].startswith("FAIL re-render: rendering the attached bundle again gives different bytes")
 
 
+@pytest.mark.slow   # renders the report again
 def test_edited_cover_hash(run_cli, demo_dir, tmp_path, monkeypatch):
     """A cover printing another hash than the bundle it carries (made by editing the cover template)."""
     project = tmp_path / "p"

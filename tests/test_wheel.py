@@ -11,6 +11,9 @@ import pytest
 from conftest import REPO
 
 
+pytestmark = pytest.mark.slow   # builds a wheel
+
+
 @pytest.fixture(scope="module")
 def wheel_names(tmp_path_factory) -> set[str]:
     out = tmp_path_factory.mktemp("wheel")

@@ -89,7 +89,7 @@ def render(job: Job) -> Result:
 def peak_rss_kb() -> int:
     """This process's peak resident memory in KiB, or 0 where the platform does not say (Windows)."""
     try:
-        import resource   # Unix only: imported here so that docgen starts on Windows
+        import resource  # Unix only: imported here so that docgen starts on Windows
     except ImportError:
         return 0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
