@@ -19,13 +19,15 @@ EXCHANGE_SAMPLES = SAMPLES / "exchange"
 TEST_DATA = REPO / "tests" / "data"
 
 
+def invoke(*args):
+    """Run `docgen ...` in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(cli, [str(arg) for arg in args], prog_name="docgen",
+                              catch_exceptions=False)
+
+
 @pytest.fixture
 def run_cli():
-    """Run `docgen ...` in-process; stdout and stderr are kept apart."""
-    def run(*args: str):
-        return CliRunner().invoke(cli, [str(arg) for arg in args], prog_name="docgen",
-                                  catch_exceptions=False)
-    return run
+    return invoke
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 
 from conftest import REPO
 
-
 pytestmark = pytest.mark.slow   # builds a wheel
 
 

@@ -216,7 +216,30 @@ def tables_to_xlsx(tables: list[Table], moment: datetime) -> bytes:
         writer.book.properties.creator = "docgen"
         writer.book.properties.created = moment.replace(tzinfo=None)
         writer.book.properties.modified = moment.replace(tzinfo=None)
-    return buffer.getvalue()
+    return _zip_entries_dated(buffer.getvalue(), moment)
+
+
+def _zip_entries_dated(data: bytes, moment: datetime) -> bytes:
+    """The same archive with every entry, and the workbook's "modified" property, dated
+    `moment`: openpyxl stamps both with the time of writing, and the same bundle must give
+    the same bytes."""
+    import re
+    import zipfile
+
+    stamp = moment.timetuple()[:6]
+    modified = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = entry.external_attr
+            content = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified\b[^>]*>)[^<]*", rb"\g<1>" + modified, content)
+            target.writestr(fixed, content)
+    return out.getvalue()
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
