@@ -31,14 +31,14 @@ from typing import Callable
 from click.testing import CliRunner
 from lxml import etree
 
-from docgen.atomic import write_atomic
+from docgen.areas.aadconnect.source import import_aadconnect
 from docgen.bundle import dump_bundle, load_bundle, new_bundle, put_section
 from docgen.bundle.schema import schema_errors
 from docgen.cli import cli
-from docgen.dates import iso_utc
-from docgen.sources.aadconnect import import_aadconnect
+from docgen.core.atomic import write_atomic
+from docgen.core.dates import iso_utc
 
-CORPUS = Path(__file__).resolve().parents[1] / "samples" / "aadconnect" / "contoso-2016"
+CORPUS = Path(__file__).resolve().parents[1] / "docgen" / "samples" / "aadconnect" / "contoso-2016"
 AD_ID = "ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d"
 AD_FILE = f"Connectors/Connector_{{{AD_ID}}}.xml"
 # Every tenth generated rule is turned into a custom rule ahead of the defaults.

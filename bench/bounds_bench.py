@@ -68,7 +68,7 @@ def big_bundle(work: Path, megabytes: int) -> Path:
     from docgen.cli import cli
     sample = work / "sample.bundle.json"
     result = CliRunner().invoke(cli, ["import", "exchange-certs", str(
-        REPO / "samples" / "exchange" / "contoso-exchange-certs.json"), "-o", str(sample)])
+        REPO / "docgen" / "samples" / "exchange" / "contoso-exchange-certs.json"), "-o", str(sample)])
     assert result.exit_code == 0, result.output
     bundle = load_bundle(sample).data
     section = bundle["sections"]["exchange_certificates"]

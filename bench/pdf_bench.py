@@ -37,13 +37,13 @@ from aadconnect_bench import generate_export
 from render_bench import generated_bundle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns  # noqa: E402
+from docgen.app.workflow import bundle_with_sections  # noqa: E402
+from docgen.areas.aadconnect.source import import_aadconnect  # noqa: E402
+from docgen.areas.exchange_certificates.source import import_exchange_certs  # noqa: E402
 from docgen.bundle import save_bundle  # noqa: E402
-from docgen.dates import parse_iso  # noqa: E402
-from docgen.dns_workflow import DnsRequest, prepare_dns, run_dns  # noqa: E402
-from docgen.resources import data_dir  # noqa: E402
-from docgen.sources.aadconnect import import_aadconnect  # noqa: E402
-from docgen.sources.exchange_certs import import_exchange_certs  # noqa: E402
-from docgen.workflow import bundle_with_sections  # noqa: E402
+from docgen.core.dates import parse_iso  # noqa: E402
+from docgen.core.resources import data_dir  # noqa: E402
 from support.dns_corpus import COLLECTED_AT, domain_names, write_dkim_export, write_zones  # noqa: E402
 
 GOAL_RATIO = 1.7

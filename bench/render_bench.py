@@ -26,7 +26,7 @@ from pathlib import Path
 from docgen.bundle import load_bundle
 from docgen.render import RenderRequest
 from docgen.render.context import DocumentOptions
-from docgen.workflow import write_documents
+from docgen.app.workflow import write_documents
 import docgen.render
 from docgen.render.parallel import Report
 bundle, out, formats = Path(sys.argv[1]), Path(sys.argv[2]), tuple(sys.argv[3].split(","))

@@ -14,23 +14,10 @@ from pathlib import Path
 import click
 
 from docgen import __version__
-from docgen.build import build_project
-from docgen.bundle import load_bundle, save_bundle
-from docgen.dns_workflow import DnsRequest, prepare_dns, run_dns
-from docgen.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
-from docgen.progress import progress_bar, status
-from docgen.project import find_project, init_project, load_project
-from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
-from docgen.render.options import DocumentOptions
-from docgen.sources.aadconnect import import_aadconnect
-from docgen.sources.dns import ResolverSettings, parse_nameserver
-from docgen.sources.dns_collect import collector_paused
-from docgen.sources.domains import normalize_domain
-from docgen.sources.exchange_certs import import_exchange_certs
-from docgen.sources.mailauth import MailAuthOptions
-from docgen.sources.powershell import to_datetime
-from docgen.verify import verify_pdf
-from docgen.workflow import (
+from docgen.app.build import build_project
+from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
+from docgen.app.verify import verify_pdf
+from docgen.app.workflow import (
     ImportFailed,
     bundle_with_section,
     bundle_with_sections,
@@ -38,6 +25,19 @@ from docgen.workflow import (
     write_diff,
     write_documents,
 )
+from docgen.areas.aadconnect.source import import_aadconnect
+from docgen.areas.exchange_certificates.source import import_exchange_certs
+from docgen.areas.mail_auth.source import MailAuthOptions
+from docgen.bundle import load_bundle, save_bundle
+from docgen.core.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
+from docgen.core.progress import progress_bar, status
+from docgen.dns.client import ResolverSettings, parse_nameserver
+from docgen.dns.collect import collector_paused
+from docgen.dns.domains import normalize_domain
+from docgen.project import find_project, init_project, load_project
+from docgen.readers.powershell import to_datetime
+from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
+from docgen.render.options import DocumentOptions
 
 # At most this many "could not verify" lines; the bundle lists every one.
 MAX_WARNING_LINES = 20

@@ -14,7 +14,7 @@ from docgen.cli import cli
 pytest_plugins = ["support.dns_fixtures"]
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "samples"
+SAMPLES = REPO / "docgen" / "samples"
 EXCHANGE_SAMPLES = SAMPLES / "exchange"
 TEST_DATA = REPO / "tests" / "data"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from docgen.areas.aadconnect.source import import_aadconnect
 from docgen.bundle import new_bundle, put_section
 from docgen.checks import run_checks
 from docgen.checks.rules import default_rules, with_overrides
-from docgen.sources.aadconnect import import_aadconnect
 from support.aadconnect import (
     AD_ID,
     USER_COMMON_ID,

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli import cli
-from docgen.errors import InputError
-from docgen.sources.aadconnect_xml import XmlReader, parse_xml
+from docgen.core.errors import InputError
+from docgen.readers.xml import XmlReader, parse_xml
 from support.aadconnect import MV_FILE, USER_JOIN_ID, copy_corpus, rule_file
 
 SECRET = "TOP-SECRET-4f1c9e"
@@ -190,8 +190,8 @@ def test_billion_laughs_is_refused_quickly_in_bounded_memory(tmp_path, encoding)
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (512 * 1024 * 1024, 512 * 1024 * 1024))
         from pathlib import Path
-        from docgen.errors import InputError
-        from docgen.sources.aadconnect_xml import XmlReader, parse_xml
+        from docgen.core.errors import InputError
+        from docgen.readers.xml import XmlReader, parse_xml
         try:
             parse_xml(Path({str(document)!r}).read_bytes(), "lolz.xml")
         except InputError as exc:

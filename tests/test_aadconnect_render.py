@@ -9,11 +9,11 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
+from docgen.app.workflow import run_demo
+from docgen.areas.aadconnect.source import import_aadconnect
 from docgen.bundle import dump_bundle, new_bundle, parse_bundle, put_section
 from docgen.render import RenderRequest, render_documents
 from docgen.render.options import DocumentOptions
-from docgen.sources.aadconnect import import_aadconnect
-from docgen.workflow import run_demo
 from support.aadconnect import (
     AAD_ID,
     AD_ID,
@@ -38,9 +38,9 @@ def _page(folder, media: str = "screen", full_rules: bool = False):
     loaded = parse_bundle(dump_bundle(bundle), "test.bundle.json")
     if media == "print":  # the HTML the PDF is made from: summaries instead of <details>
         from docgen.checks import run_checks
+        from docgen.core.resources import data_dir
         from docgen.render.context import report_context
         from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
-        from docgen.resources import data_dir
         context = report_context(loaded, run_checks(loaded.data), DocumentOptions(full_rules=full_rules),
                                  media=media)
         return lxml.html.fromstring(render_template(make_environment(data_dir("templates")),

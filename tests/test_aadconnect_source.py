@@ -1,4 +1,4 @@
-"""docgen.sources.aadconnect against the real export in samples/aadconnect/, and mutated copies of it."""
+"""docgen.areas.aadconnect.source against the real export in samples/aadconnect/, and mutated copies of it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from docgen.areas.aadconnect.source import import_aadconnect
 from docgen.bundle import new_bundle, put_section
 from docgen.bundle.schema import schema_errors
-from docgen.errors import InputError
-from docgen.sources.aadconnect import import_aadconnect
+from docgen.core.errors import InputError
 from support.aadconnect import (
     AAD_FILE,
     AAD_ID,

@@ -9,11 +9,11 @@ import os
 import pytest
 
 from conftest import EXCHANGE_SAMPLES
-from docgen.atomic import write_atomic
+from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle import dump_bundle, load_bundle, new_bundle, parse_bundle, put_section, save_bundle
 from docgen.bundle.schema import schema_errors, schema_text
-from docgen.errors import BundleError
-from docgen.sources.exchange_certs import import_exchange_certs
+from docgen.core.atomic import write_atomic
+from docgen.core.errors import BundleError
 
 
 @pytest.fixture(scope="module")

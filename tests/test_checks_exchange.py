@@ -7,11 +7,11 @@ import copy
 import pytest
 
 from conftest import EXCHANGE_SAMPLES
+from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle import new_bundle, put_section
 from docgen.checks import run_checks
 from docgen.checks.rules import default_rules, with_overrides
-from docgen.errors import DocgenError
-from docgen.sources.exchange_certs import import_exchange_certs
+from docgen.core.errors import DocgenError
 
 
 @pytest.fixture(scope="module")

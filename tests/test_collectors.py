@@ -46,7 +46,7 @@ import pytest
 
 from tests.support.collector_checks import check_script
 
-COLLECTORS = Path(__file__).resolve().parents[1] / "collectors"
+COLLECTORS = Path(__file__).resolve().parents[1] / "docgen" / "collectors"
 SCRIPTS = sorted(COLLECTORS.glob("*.ps1"))
 
 

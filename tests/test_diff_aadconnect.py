@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from docgen.areas.aadconnect.source import import_aadconnect
 from docgen.bundle import dump_bundle, new_bundle, parse_bundle, put_section
 from docgen.diff import diff_bundles
-from docgen.sources.aadconnect import import_aadconnect
 from support.aadconnect import (
     USER_COMMON_ID,
     USER_JOIN_ID,

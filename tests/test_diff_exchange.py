@@ -12,10 +12,10 @@ from jsonschema import Draft202012Validator
 from pypdf import PdfReader
 
 from conftest import EXCHANGE_SAMPLES
+from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle import dump_bundle, new_bundle, parse_bundle, put_section
 from docgen.diff import diff_bundles
 from docgen.diff.document import diff_schema_text
-from docgen.sources.exchange_certs import import_exchange_certs
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from docgen.errors import InputError
-from docgen.sources.dkim import active_selector, parse_dkim_export, read_dkim_export
+from docgen.areas.dkim.source import active_selector, parse_dkim_export, read_dkim_export
+from docgen.core.errors import InputError
 from support.dns_fixtures import COLLECTOR_EXPORT, PS51_EXPORT, SAMPLE_COLLECTED_AT, collect, item, selector
 
 DOMAINS = ["contoso-events.com", "contoso-legacy.com", "contoso-mail.com", "contoso-shop.com",

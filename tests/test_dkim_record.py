@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docgen.sources.dkim import read_dkim_export
-from docgen.sources.dkim_record import choose_key_record, parse_dkim_record
+from docgen.areas.dkim.record import choose_key_record, parse_dkim_record
+from docgen.areas.dkim.source import read_dkim_export
 from support.dns_fixtures import CORPUS
 
 

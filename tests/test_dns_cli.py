@@ -23,7 +23,7 @@ from lxml import html as lxml_html
 
 from docgen.bundle import load_bundle
 from docgen.cli import cli
-from docgen.progress import progress_bar
+from docgen.core.progress import progress_bar
 from support.dns_fixtures import COLLECTOR_EXPORT, PS51_EXPORT, REPO, SAMPLE_ZONES
 from support.dns_server import DnsTestServer, FaultPlan
 
@@ -118,7 +118,7 @@ def test_deadline_gives_a_complete_bundle_with_unattempted_lookups(sample_server
 def test_zone_file_mode_needs_no_server(tmp_path):
     args = [arg for path in SAMPLE_ZONES for arg in ("--zone-file", str(path))]
     bundle_path = tmp_path / "plan.bundle.json"
-    result = run("collect", "dns", "--domains-file", str(REPO / "samples/dns/contoso-domains.txt"),
+    result = run("collect", "dns", "--domains-file", str(REPO / "docgen/samples/dns/contoso-domains.txt"),
                  *args, "-o", str(bundle_path))
     assert result.exit_code == 0, result.output
     assert "mail_auth with 10 domain(s), status ok" in result.stdout
@@ -132,7 +132,7 @@ def test_zone_file_mode_needs_no_server(tmp_path):
 
 def test_an_existing_bundle_keeps_its_other_sections(sample_server, tmp_path):
     bundle_path = tmp_path / "b.json"
-    exchange = REPO / "samples" / "exchange" / "contoso-exchange-certs.json"
+    exchange = REPO / "docgen" / "samples" / "exchange" / "contoso-exchange-certs.json"
     assert run("import", "exchange-certs", str(exchange), "-o", str(bundle_path)).exit_code == 0
     result = run("collect", "dns", "--domain", "contoso.com", *nameserver(sample_server), *FAST,
                  "-o", str(bundle_path))

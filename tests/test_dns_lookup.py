@@ -13,8 +13,8 @@ from pathlib import Path
 import dns.resolver
 import pytest
 
-from docgen.errors import InputError
-from docgen.sources.dns import (
+from docgen.core.errors import InputError
+from docgen.dns.client import (
     ClientResolver,
     LookupClient,
     Nameserver,
@@ -23,7 +23,7 @@ from docgen.sources.dns import (
     ZoneTransport,
     parse_nameserver,
 )
-from docgen.sources.zones import load_zone_files, origin_from_file_name
+from docgen.readers.zones import load_zone_files, origin_from_file_name
 from support.dns_fixtures import FAST, client_for
 from support.dns_server import DnsTestServer
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from docgen.app.workflow import bundle_with_sections
+from docgen.areas.dkim.source import read_dkim_export
 from docgen.bundle.schema import schema_errors
-from docgen.sources.dkim import read_dkim_export
-from docgen.sources.dns import LookupClient, Nameserver, NetworkTransport, ResolverSettings
-from docgen.sources.dns_collect import collect_dns
-from docgen.workflow import bundle_with_sections
+from docgen.dns.client import LookupClient, Nameserver, NetworkTransport, ResolverSettings
+from docgen.dns.collect import collect_dns
 from support.dns_corpus import EXPECTED_VERDICTS, domain_names, write_dkim_export, write_zones
 from support.dns_server import FaultPlan
 from support.dns_server_process import ServerProcess

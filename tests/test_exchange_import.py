@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import EXCHANGE_SAMPLES
-from docgen.sources.exchange_certs import import_exchange_certs
+from docgen.areas.exchange_certificates.source import import_exchange_certs
 
 FORMS = [
     "contoso-exchange-certs.json",   # the collector

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen.errors import DocgenError
+from docgen.core.errors import DocgenError
 
 FOLDER = Path(__file__).resolve().parent / "fuzz_regressions"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench" / "fuzz"))

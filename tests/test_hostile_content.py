@@ -30,15 +30,15 @@ import pytest
 from markupsafe import escape
 from pypdf import PdfReader
 
+from docgen.app.verify import verify_pdf
 from docgen.bundle import parse_bundle, save_bundle
 from docgen.checks import run_checks
+from docgen.core.resources import data_dir
 from docgen.render import RenderRequest, render_documents
 from docgen.render.context import report_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
 from docgen.render.options import DocumentOptions
 from docgen.render.pdf import breakable, lay_out
-from docgen.resources import data_dir
-from docgen.verify import verify_pdf
 from support.hostile import (
     CONTROLS,
     CONTROLS_SHOWN,
@@ -206,9 +206,9 @@ def aadconnect_html(folder, strings: dict[str, str]) -> str:
     to HTML. (XML 1.0 cannot carry control characters: those arrive through JSON and DNS.)"""
     from lxml import etree
 
+    from docgen.areas.aadconnect.source import import_aadconnect
     from docgen.bundle import new_bundle, put_section
-    from docgen.dates import iso_utc
-    from docgen.sources.aadconnect import import_aadconnect
+    from docgen.core.dates import iso_utc
     from support.hostile import SAMPLES
 
     export = folder / "export"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from docgen.errors import InputError
-from docgen.sources.ldif import read_ldif
+from docgen.core.errors import InputError
+from docgen.readers.ldif import read_ldif
 
 LDIF = (
     "version: 1\r\n"

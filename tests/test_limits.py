@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import EXCHANGE_SAMPLES, SAMPLES
-from docgen.limits import BUNDLE, IMPORT_TOTAL, INPUT_FILE
+from docgen.core.limits import BUNDLE, IMPORT_TOTAL, INPUT_FILE
 
 EXPORT = EXCHANGE_SAMPLES / "contoso-exchange-certs.json"
 AAD_EXPORT = SAMPLES / "aadconnect" / "contoso-2016"
@@ -111,8 +111,8 @@ def test_a_limit_that_is_not_a_size_is_an_error(run_cli, monkeypatch, demo_dir, 
 ])
 def test_libxml2s_own_limits_stay_on(document, message):
     # huge_tree=False: no text node over 10 MB, no nesting deeper than 256.
-    from docgen.errors import InputError
-    from docgen.sources.aadconnect_xml import parse_xml
+    from docgen.core.errors import InputError
+    from docgen.readers.xml import parse_xml
     with pytest.raises(InputError) as caught:
         parse_xml(document, "big.xml")
     assert str(caught.value) == f"big.xml: line 1: not well-formed XML ({message})"

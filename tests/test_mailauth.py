@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from docgen.sources.dkim import read_dkim_export
-from docgen.sources.dns import LookupClient, ZoneTransport
-from docgen.sources.dns_collect import collect_dns
-from docgen.sources.mailauth import KIND_NAMES, parse_bimi_without_fetching
-from docgen.sources.zones import load_zone_files
+from docgen.areas.dkim.source import read_dkim_export
+from docgen.areas.mail_auth.source import KIND_NAMES, parse_bimi_without_fetching
+from docgen.dns.client import LookupClient, ZoneTransport
+from docgen.dns.collect import collect_dns
+from docgen.readers.zones import load_zone_files
 from support.dns_fixtures import (
     COLLECTOR_EXPORT,
     FAST,
@@ -41,7 +41,7 @@ CONTOSO_DE_NAMES = ["contoso.de", "_dmarc.contoso.de", "_mta-sts.contoso.de",
 
 
 def test_the_kinds_the_documents_name_are_the_kinds_collected():
-    from docgen.sources.record_kinds import KIND_TITLES
+    from docgen.areas.mail_auth.kinds import KIND_TITLES
     assert KIND_NAMES == tuple(KIND_TITLES)
 
 
@@ -221,7 +221,7 @@ def test_zone_files_in_process_give_the_same_facts_as_the_server(sample_server):
 
 @pytest.mark.parametrize("concurrency", [1, 32])
 def test_results_do_not_depend_on_concurrency(sample_server, concurrency):
-    from docgen.sources.dns import ResolverSettings
+    from docgen.dns.client import ResolverSettings
     settings = ResolverSettings(timeout=0.25, retries=0, concurrency=concurrency, deadline=30)
     _, bundle, _ = collect(sample_server, settings=settings)
     _, reference, _ = collect(sample_server)
@@ -232,7 +232,7 @@ def test_results_do_not_depend_on_concurrency(sample_server, concurrency):
 
 
 def test_samples_domain_list_file_matches_the_export(tmp_path: Path):
-    from docgen.sources.domains import read_domains_file
+    from docgen.dns.domains import read_domains_file
     domains, record = read_domains_file(SAMPLES_DNS / "contoso-domains.txt", "mail_auth")
     assert domains == read_dkim_export(COLLECTOR_EXPORT).domains
     assert record["name"] == "contoso-domains.txt"

@@ -20,7 +20,7 @@ import checkdmarc.soa as cd_soa
 import checkdmarc.spf as cd_spf
 import pytest
 
-from docgen.sources import mailauth
+from docgen.areas.mail_auth import source as mailauth
 from support.dns_fixtures import CORPUS, client_for
 from support.dns_server import DnsTestServer
 

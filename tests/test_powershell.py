@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from docgen.errors import InputError
-from docgen.sources import powershell as ps
-from docgen.sources.textfile import decode_text
+from docgen.core.errors import InputError
+from docgen.readers import powershell as ps
+from docgen.readers.textfile import decode_text
 
 DOC = '[{"Name": "EX01", "When": "/Date(1653603718610)/"}]'
 

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXCHANGE_SAMPLES
+from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle import dump_bundle, new_bundle, parse_bundle, put_section
 from docgen.bundle.schema import _validator, schema_errors
+from docgen.core.errors import BundleError
 from docgen.diff import diff_bundles
-from docgen.errors import BundleError
-from docgen.sources.exchange_certs import import_exchange_certs
 
 SETTINGS = settings(max_examples=120, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

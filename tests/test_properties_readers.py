@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXCHANGE_SAMPLES
-from docgen.errors import InputError
-from docgen.sources import powershell as ps
-from docgen.sources.certificates import certificate_facts
-from docgen.sources.exchange_certs import parse_export
-from docgen.sources.ldif import read_ldif
+from docgen.areas.exchange_certificates.source import parse_export
+from docgen.core.errors import InputError
+from docgen.readers import powershell as ps
+from docgen.readers.certificates import certificate_facts
+from docgen.readers.ldif import read_ldif
 
 SOURCE = "input.json"
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docgen.errors import InputError
-from docgen.sources.aadconnect import import_aadconnect
-from docgen.sources.dkim_record import parse_dkim_record
+from docgen.areas.aadconnect.source import import_aadconnect
+from docgen.areas.dkim.record import parse_dkim_record
+from docgen.core.errors import InputError
 from support.aadconnect import USER_JOIN_ID, corpus, rule_file
 
 SETTINGS = settings(max_examples=150, deadline=None,

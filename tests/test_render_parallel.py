@@ -13,11 +13,11 @@ from pypdf import PdfReader
 
 import docgen.render
 from docgen.bundle import load_bundle
+from docgen.core.resources import data_dir
 from docgen.render import RenderRequest, render_documents
 from docgen.render.options import DocumentOptions
 from docgen.render.parallel import split
 from docgen.render.parallel.split import NotSplittable, css_problem, plan_document, scan
-from docgen.resources import data_dir
 
 pytestmark = pytest.mark.slow
 

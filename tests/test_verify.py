@@ -8,7 +8,7 @@ import shutil
 import pikepdf
 import pytest
 
-from docgen.resources import data_dir
+from docgen.core.resources import data_dir
 
 
 @pytest.fixture

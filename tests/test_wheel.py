@@ -26,13 +26,13 @@ def wheel_names(tmp_path_factory) -> set[str]:
 @pytest.mark.parametrize("path", [
     "docgen/bundle/bundle.schema.json",
     "docgen/checks/rules.toml",
-    "docgen/_data/templates/report.html.j2",
-    "docgen/_data/templates/css/print.css",
-    "docgen/_data/templates/assets/fonts/DejaVuSans.ttf",
-    "docgen/_data/templates/assets/fonts/LICENSE-DejaVu.txt",
-    "docgen/_data/collectors/Export-ExchangeCertificates.ps1",
-    "docgen/_data/collectors/README.md",
-    "docgen/_data/samples/exchange/contoso-exchange-certs.json",
+    "docgen/templates/report.html.j2",
+    "docgen/templates/css/print.css",
+    "docgen/templates/assets/fonts/DejaVuSans.ttf",
+    "docgen/templates/assets/fonts/LICENSE-DejaVu.txt",
+    "docgen/collectors/Export-ExchangeCertificates.ps1",
+    "docgen/collectors/README.md",
+    "docgen/samples/exchange/contoso-exchange-certs.json",
 ])
 def test_wheel_contains(wheel_names, path):
     assert path in wheel_names
@@ -40,6 +40,6 @@ def test_wheel_contains(wheel_names, path):
 
 def test_every_template_and_collector_is_in_the_wheel(wheel_names):
     for folder in ("templates", "collectors", "samples"):
-        for path in (REPO / folder).rglob("*"):
+        for path in (REPO / "docgen" / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
-                assert f"docgen/_data/{path.relative_to(REPO).as_posix()}" in wheel_names, path
+                assert path.relative_to(REPO).as_posix() in wheel_names, path

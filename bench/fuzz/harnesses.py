@@ -2,7 +2,7 @@
 
 Each target feeds the fuzzer's bytes to one reader. The reader may return data
 or raise docgen's own InputError/BundleError (that is its contract); any other
-exception is a finding. Seeds come from samples/ and tests/data/.
+exception is a finding. Seeds come from docgen/samples/ and tests/data/.
 """
 
 from __future__ import annotations
@@ -10,34 +10,34 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from docgen.errors import DocgenError
+from docgen.core.errors import DocgenError
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def fuzz_powershell_json(data: bytes) -> None:
-    from docgen.sources.powershell import load_json
+    from docgen.readers.powershell import load_json
     load_json(data, "fuzz.json")
 
 
 def fuzz_ldif(data: bytes) -> None:
-    from docgen.sources.ldif import read_ldif
+    from docgen.readers.ldif import read_ldif
     read_ldif(data, "fuzz.ldf")
 
 
 def fuzz_certificate(data: bytes) -> None:
-    from docgen.sources.certificates import certificate_facts
+    from docgen.readers.certificates import certificate_facts
     certificate_facts(data, "fuzz.json", "server X")
 
 
 def fuzz_exchange_export(data: bytes) -> None:
-    from docgen.sources.exchange_certs import parse_export
+    from docgen.areas.exchange_certificates.source import parse_export
     parse_export(data, "fuzz")
 
 
 def fuzz_aadconnect_xml(data: bytes) -> None:
-    from docgen.sources.aadconnect_config import parse_sync_rule
-    from docgen.sources.aadconnect_xml import parse_xml
+    from docgen.areas.aadconnect.config import parse_sync_rule
+    from docgen.readers.xml import parse_xml
     root = parse_xml(data, "fuzz.xml")
     if root.tag == "synchronizationRule":
         parse_sync_rule(root, "fuzz.xml", {})
@@ -45,19 +45,19 @@ def fuzz_aadconnect_xml(data: bytes) -> None:
 
 def fuzz_dkim_record(data: bytes) -> None:
     """The key-record parser never raises: an unusable record is a fact (valid False)."""
-    from docgen.sources.dkim_record import parse_dkim_record
+    from docgen.areas.dkim.record import parse_dkim_record
     facts = parse_dkim_record(data.decode("utf-8", "replace"))
     if not facts["valid"] and not facts["error"]:
         raise AssertionError("an invalid DKIM record without a reason")
 
 
 def fuzz_dkim_export(data: bytes) -> None:
-    from docgen.sources.dkim import parse_dkim_export
+    from docgen.areas.dkim.source import parse_dkim_export
     parse_dkim_export(data, "fuzz.json")
 
 
 def fuzz_zone_file(data: bytes) -> None:
-    from docgen.sources.zones import load_zone_files
+    from docgen.readers.zones import load_zone_files
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.example.zone"
         path.write_bytes(data)
@@ -70,16 +70,16 @@ def fuzz_bundle(data: bytes) -> None:
 
 
 TARGETS = {
-    "powershell_json": (fuzz_powershell_json, ["samples/exchange/*.json", "samples/aadconnect/*.json",
+    "powershell_json": (fuzz_powershell_json, ["docgen/samples/exchange/*.json", "docgen/samples/aadconnect/*.json",
                                                "tests/data/exchange-online/*.json"]),
-    "ldif": (fuzz_ldif, ["samples/exchange/*.ldf"]),
+    "ldif": (fuzz_ldif, ["docgen/samples/exchange/*.ldf"]),
     "certificate": (fuzz_certificate, []),
-    "exchange_export": (fuzz_exchange_export, ["samples/exchange/*"]),
-    "aadconnect_xml": (fuzz_aadconnect_xml, ["samples/aadconnect/contoso-2016/*/*.xml"]),
+    "exchange_export": (fuzz_exchange_export, ["docgen/samples/exchange/*"]),
+    "aadconnect_xml": (fuzz_aadconnect_xml, ["docgen/samples/aadconnect/contoso-2016/*/*.xml"]),
     "bundle": (fuzz_bundle, []),
     "dkim_record": (fuzz_dkim_record, []),
-    "dkim_export": (fuzz_dkim_export, ["samples/dns/*.json", "tests/data/exchange-online/*.json"]),
-    "zone_file": (fuzz_zone_file, ["samples/dns/zones/*.zone", "tests/data/dns/*.zone"]),
+    "dkim_export": (fuzz_dkim_export, ["docgen/samples/dns/*.json", "tests/data/exchange-online/*.json"]),
+    "zone_file": (fuzz_zone_file, ["docgen/samples/dns/zones/*.zone", "tests/data/dns/*.zone"]),
 }
 
 

@@ -3,7 +3,7 @@
     python bench/fuzz/run_fuzz.py [--seconds 600] [--jobs 2] [TARGET ...]
 
 Each target runs in its own process (libFuzzer's -max_total_time), with a seed
-corpus copied from samples/ and tests/data/ (plus generated seeds for the
+corpus copied from docgen/samples/ and tests/data/ (plus generated seeds for the
 certificate and bundle targets). Crashing inputs land in bench/fuzz/findings/<target>/;
 add each to tests/fuzz_regressions/ with a test once it is fixed.
 """
@@ -30,9 +30,9 @@ import sys, atheris
 sys.path.insert(0, {here!r})
 with atheris.instrument_imports():
     import docgen  # noqa: F401 -- instrument docgen's own code for coverage
-    import docgen.bundle, docgen.sources.powershell, docgen.sources.ldif, docgen.sources.certificates
-    import docgen.sources.exchange_certs, docgen.sources.aadconnect_xml, docgen.sources.aadconnect_config
-    import docgen.sources.dkim_record, docgen.sources.dkim, docgen.sources.zones
+    import docgen.bundle, docgen.readers.powershell, docgen.readers.ldif, docgen.readers.certificates
+    import docgen.areas.exchange_certificates.source, docgen.readers.xml, docgen.areas.aadconnect.config
+    import docgen.areas.dkim.record, docgen.areas.dkim.source, docgen.readers.zones
 from harnesses import TARGETS, checked
 target = checked(TARGETS[{name!r}][0])
 atheris.Setup(sys.argv, target)
@@ -45,19 +45,19 @@ def generated_seeds(name: str, folder: Path) -> None:
     if name == "certificate":
         import base64
         import json
-        document = json.loads((REPO / "samples/exchange/contoso-exchange-certs.json").read_text())
+        document = json.loads((REPO / "docgen/samples/exchange/contoso-exchange-certs.json").read_text())
         for index, server in enumerate(document["Servers"]):
             if server["InternalTransportCertificate"]:
                 (folder / f"cert-{index}.der").write_bytes(base64.b64decode(server["InternalTransportCertificate"]))
     if name == "dkim_record":
         import json
-        document = json.loads((REPO / "samples/dns/contoso-dkim-collector.json").read_text())
+        document = json.loads((REPO / "docgen/samples/dns/contoso-dkim-collector.json").read_text())
         for index, config in enumerate(document["DkimSigningConfig"]):
             for key in ("Selector1PublicKey", "Selector2PublicKey"):
                 if config.get(key):
                     (folder / f"record-{index}-{key}.txt").write_text(config[key])
     if name == "bundle":
-        from docgen.workflow import run_demo
+        from docgen.app.workflow import run_demo
         with tempfile.TemporaryDirectory() as tmp:
             demo = run_demo(Path(tmp), formats=())
             shutil.copyfile(demo.bundle_path, folder / "demo.bundle.json")

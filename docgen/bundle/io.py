@@ -10,12 +10,12 @@ from pathlib import Path
 
 import orjson
 
-from docgen import jsontext
-from docgen.atomic import write_atomic
 from docgen.bundle.migrations import CURRENT_VERSION, migrate
 from docgen.bundle.schema import schema_errors
-from docgen.errors import BundleError
-from docgen.limits import BUNDLE
+from docgen.core import jsontext
+from docgen.core.atomic import write_atomic
+from docgen.core.errors import BundleError
+from docgen.core.limits import BUNDLE
 
 CANONICAL_JSON = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 

@@ -7,8 +7,8 @@ import uuid
 
 from docgen import __version__
 from docgen.bundle.migrations import CURRENT_VERSION
-from docgen.dates import iso_utc, parse_iso
-from docgen.sources.result import SourceResult
+from docgen.bundle.result import SourceResult
+from docgen.core.dates import iso_utc, parse_iso
 
 # The order sections appear in documents; a section not listed here sorts last.
 SECTION_ORDER = ("aadconnect", "exchange_certificates", "dkim", "mail_auth")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
-from docgen.dates import parse_iso
+from docgen.core.dates import parse_iso
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

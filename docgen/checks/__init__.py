@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from docgen.checks.aadconnect import check_aadconnect
-from docgen.checks.dkim import check_dkim
-from docgen.checks.exchange_certs import check_exchange_certs
-from docgen.checks.mailauth import check_dkim_without_dmarc, check_mail_auth
+from docgen.areas.aadconnect.checks import check_aadconnect
+from docgen.areas.dkim.checks import check_dkim
+from docgen.areas.exchange_certificates.checks import check_exchange_certs
+from docgen.areas.mail_auth.checks import check_dkim_without_dmarc, check_mail_auth
 from docgen.checks.model import SEVERITIES, Finding, severity_rank
 from docgen.checks.rules import default_rules
-from docgen.dates import parse_iso
+from docgen.core.dates import parse_iso
 
 # section name -> check function(section, rules, as_of)
 SECTION_CHECKS = {

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 
 from docgen.checks.model import SEVERITIES
-from docgen.errors import DocgenError
+from docgen.core.errors import DocgenError
 
 RULES_FILE = "rules.toml"
 

@@ -16,8 +16,8 @@ from docgen.bundle.io import CANONICAL_JSON
 from docgen.bundle.model import SECTION_ORDER
 from docgen.bundle.schema import key_path
 from docgen.checks import Finding, run_checks
+from docgen.core.errors import DocgenError
 from docgen.diff.engine import KINDS, Comparison, VolatileMatcher, compare_bundles
-from docgen.errors import DocgenError
 
 DIFF_SCHEMA_VERSION = 1
 DIFF_SCHEMA_FILE = "diff.schema.json"

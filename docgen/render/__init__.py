@@ -11,12 +11,14 @@ from typing import TypedDict
 import jinja2
 
 from docgen import __version__
+from docgen.areas.dns_views import dkim_failures_text
 from docgen.bundle import LoadedBundle
 from docgen.checks import run_checks
 from docgen.checks.rules import default_rules, with_overrides
-from docgen.dates import parse_iso
+from docgen.core.dates import parse_iso
+from docgen.core.errors import DocgenError
+from docgen.core.resources import data_dir
 from docgen.diff import dump_diff
-from docgen.errors import DocgenError
 from docgen.render.context import report_context
 from docgen.render.diff_context import diff_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
@@ -24,8 +26,6 @@ from docgen.render.options import DocumentOptions
 from docgen.render.parallel import plan_document, render_in_parts
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
 from docgen.render.tables import report_tables, tables_to_csv, tables_to_xlsx
-from docgen.render.views_dns import dkim_failures_text
-from docgen.resources import data_dir
 
 # dkim-failures: one "domain, selector CNAME" line per failing active DKIM selector
 FORMATS = ("html", "pdf", "csv", "xlsx", "dkim-failures")

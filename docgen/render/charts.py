@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from markupsafe import Markup
 
 from docgen.checks.model import SEVERITIES
-from docgen.dates import parse_iso
+from docgen.core.dates import parse_iso
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"

@@ -8,7 +8,7 @@ from docgen import __version__
 from docgen.bundle import LoadedBundle, ordered_sections
 from docgen.checks import SEVERITIES, Finding
 from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
-from docgen.dates import parse_iso
+from docgen.core.dates import parse_iso
 from docgen.render.charts import findings_chart, mail_auth_matrix
 from docgen.render.notes import render_note
 from docgen.render.options import OFF, DocumentOptions

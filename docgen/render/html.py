@@ -9,9 +9,9 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup
 
-from docgen.dates import parse_iso
+from docgen.core.dates import parse_iso
+from docgen.core.errors import RenderError
 from docgen.diff.engine import show
-from docgen.errors import RenderError
 
 REPORT_TEMPLATE = "report.html.j2"
 

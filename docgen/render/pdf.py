@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from docgen.errors import MissingDependency, RenderError
+from docgen.core.errors import MissingDependency, RenderError
 
 log = logging.getLogger(__name__)
 PDF_VARIANT = "pdf/a-3b"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from docgen.dates import parse_iso
+from docgen.core.dates import parse_iso
 
 if TYPE_CHECKING:
     import pandas as pd

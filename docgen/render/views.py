@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from docgen.areas.aadconnect.view import aadconnect_view
+from docgen.areas.dns_views import dkim_view, mail_auth_view
 from docgen.checks.model import worst_by_key
-from docgen.dates import parse_iso
+from docgen.core.dates import parse_iso
 from docgen.render.charts import expiry_timeline
-from docgen.render.views_aadconnect import aadconnect_view
-from docgen.render.views_dns import dkim_view, mail_auth_view
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The real Azure AD Connect export, and mutated copies of it, for the aadconnect tests.
 
-The export is the copy in samples/aadconnect/ (MIT, licence beside it), which the demo
+The export is the copy in docgen/samples/aadconnect/ (MIT, licence beside it), which the demo
 reads too. A missing export fails the tests that need it: it is never a reason to skip.
 """
 
@@ -14,8 +14,8 @@ from typing import Callable
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "samples" / "aadconnect" / "contoso-2016"
-SAMPLE_JSON = REPO / "samples" / "aadconnect" / "contoso-aadconnect.json"
+CORPUS = REPO / "docgen" / "samples" / "aadconnect" / "contoso-2016"
+SAMPLE_JSON = REPO / "docgen" / "samples" / "aadconnect" / "contoso-aadconnect.json"
 
 AD_ID = "ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d"
 AAD_ID = "b891884f-051e-4a83-95af-2544101c9083"

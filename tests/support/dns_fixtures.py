@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from docgen.app.workflow import bundle_with_sections
+from docgen.areas.dkim.source import read_dkim_export
 from docgen.bundle.schema import schema_errors
 from docgen.checks import run_checks
-from docgen.sources.dkim import read_dkim_export
-from docgen.sources.dns import LookupClient, Nameserver, NetworkTransport, ResolverSettings
-from docgen.sources.dns_collect import collect_dns
-from docgen.workflow import bundle_with_sections
+from docgen.dns.client import LookupClient, Nameserver, NetworkTransport, ResolverSettings
+from docgen.dns.collect import collect_dns
 from support.dns_server import DnsTestServer
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES_DNS = REPO / "samples" / "dns"
+SAMPLES_DNS = REPO / "docgen" / "samples" / "dns"
 SAMPLE_ZONES = sorted((SAMPLES_DNS / "zones").glob("*.zone"))
 TEST_ZONES = sorted((REPO / "tests" / "data" / "dns").glob("*.zone"))
 COLLECTOR_EXPORT = SAMPLES_DNS / "contoso-dkim-collector.json"

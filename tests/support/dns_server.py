@@ -15,7 +15,7 @@ Design notes:
   thread, so any number of delayed queries overlap: 32 queries delayed by
   20 ms all finish after about 20 ms.  TCP connections each get their own
   task and pipelined queries on a connection are answered concurrently.
-* Answering from zones is docgen's own :mod:`docgen.sources.zones` (the
+* Answering from zones is docgen's own :mod:`docgen.readers.zones` (the
   code ``docgen collect dns --zone-file`` uses in-process); this module adds
   only sockets, faults and the query log.  Served zones are swapped in
   copy-on-write, so the hot path reads them without locking and zones can be
@@ -55,7 +55,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from docgen.sources import zones
+from docgen.readers import zones
 
 #: A zone to serve: ``(origin, source)``; see :data:`zones.ZoneSource`.
 ZoneSource: TypeAlias = zones.ZoneSource

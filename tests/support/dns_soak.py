@@ -13,8 +13,8 @@ from __future__ import annotations
 import collections
 import dataclasses
 
-from docgen.sources.dns import FAILED_OUTCOMES
-from docgen.sources.record_kinds import KIND_TITLES
+from docgen.areas.mail_auth.kinds import KIND_TITLES
+from docgen.dns.client import FAILED_OUTCOMES
 
 UNVERIFIED = "unverified"
 

@@ -12,14 +12,14 @@ import re
 import time
 from pathlib import Path
 
+from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
+from docgen.app.workflow import bundle_with_sections
+from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle import parse_bundle, save_bundle
-from docgen.dns_workflow import DnsRequest, prepare_dns, run_dns
 from docgen.render import RenderRequest, render_documents
-from docgen.sources.exchange_certs import import_exchange_certs
-from docgen.workflow import bundle_with_sections
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "samples"
+SAMPLES = REPO / "docgen" / "samples"
 EXCHANGE_SAMPLES = SAMPLES / "exchange"
 
 DOMAIN = "hostile.test"

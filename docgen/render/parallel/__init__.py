@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from docgen.errors import RenderError
+from docgen.core.errors import RenderError
 from docgen.render.parallel import worker
 from docgen.render.parallel.split import Plan, plan_document
 from docgen.render.parallel.worker import Job, Result

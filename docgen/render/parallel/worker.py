@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from docgen.errors import DocgenError
+from docgen.core.errors import DocgenError
 from docgen.render.pdf import PdfAttachment, lay_out, pdf_session, write_pdf
 
 # WeasyPrint's message for a link whose anchor is not in the part; it may be in another.

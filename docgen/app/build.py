@@ -1,0 +1,133 @@
+"""`docgen build`: everything a project folder holds, to a bundle and its documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
+from docgen.app.detect import AADCONNECT, DKIM, EXCHANGE, detect_kind
+from docgen.areas.aadconnect.source import folder_named_by, import_aadconnect
+from docgen.areas.exchange_certificates.source import import_exchange_certs
+from docgen.bundle import new_bundle, parse_bundle, put_section, save_bundle
+from docgen.bundle.result import SourceResult, combine_results
+from docgen.core.atomic import write_all_atomic
+from docgen.core.dates import iso_utc
+from docgen.core.errors import DocgenError
+from docgen.dns.client import ResolverSettings, parse_nameserver
+from docgen.dns.domains import normalize_domain
+from docgen.project import Project
+from docgen.render import RenderRequest, render_documents
+
+IGNORED_RAW = {"README.md"}
+
+
+@dataclass
+class BuildResult:
+    bundle_path: Path
+    documents: list[Path]
+    results: list[SourceResult]
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.skipped) or any(result.status != "ok" for result in self.results)
+
+
+def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
+    """Raw inputs by section, and the names of entries docgen does not recognise."""
+    kinds: dict[str, list[Path]] = {}
+    skipped: list[str] = []
+    if not raw_dir.is_dir():
+        return kinds, skipped
+    for path in sorted(raw_dir.iterdir()):
+        if path.name in IGNORED_RAW or path.name.startswith("."):
+            continue
+        kind = detect_kind(path)
+        if kind is None:
+            skipped.append(f"raw/{path.name}")
+        else:
+            kinds.setdefault(kind, []).append(path)
+    return kinds, skipped
+
+
+def import_raw(kinds: dict[str, list[Path]]) -> list[SourceResult]:
+    """One result per section; several Azure AD Connect exports (active and staging
+    servers) become one section with an item per server."""
+    results = []
+    if AADCONNECT in kinds:
+        results.append(combine_results([import_aadconnect(path) for path in _aad_exports(kinds)]))
+    if EXCHANGE in kinds:
+        results.append(import_exchange_certs(kinds[EXCHANGE]))
+    return results
+
+
+def _aad_exports(kinds: dict[str, list[Path]]) -> list[Path]:
+    """A collector JSON reads the export folder beside it: that folder is not read twice."""
+    entries = kinds[AADCONNECT]
+    files = [path for path in entries if path.is_file()]
+    named = {folder_named_by(path) for path in files}
+    return files + [path for path in entries if path.is_dir() and path.resolve() not in named]
+
+
+def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[SourceResult]:
+    """DKIM and mail authentication for the DKIM export's domains and docgen.toml's [dns]."""
+    settings = project.dns
+    exports = kinds.get(DKIM, [])
+    if settings.skip or (not exports and not settings.domains):
+        return []
+    if len(exports) > 1:
+        raise DocgenError(f"raw/ holds {len(exports)} DKIM exports ({', '.join(p.name for p in exports)}); "
+                          "keep one", source=str(project.raw_dir))
+    defaults = ResolverSettings()
+    request = DnsRequest(
+        dkim_config=exports[0] if exports else None,
+        domains=tuple(_domain(name) for name in settings.domains),
+        nameservers=tuple(_nameserver(text) for text in settings.nameservers),
+        zone_files=settings.zone_files,
+        settings=ResolverSettings(
+            timeout=settings.timeout or defaults.timeout,
+            retries=defaults.retries if settings.retries is None else settings.retries,
+            concurrency=settings.concurrency or defaults.concurrency,
+            deadline=settings.deadline or defaults.deadline))
+    collection = run_dns(prepare_dns(request))
+    return [result for result in (collection.dkim, collection.mail_auth) if result]
+
+
+def _domain(name: str) -> str:
+    try:
+        return normalize_domain(name)
+    except ValueError as exc:
+        raise DocgenError(f"dns.domains: {name!r}: {exc}", source="docgen.toml") from None
+
+
+def _nameserver(text: str):
+    try:
+        return parse_nameserver(text)
+    except ValueError as exc:
+        raise DocgenError(f"dns.nameservers: {exc}", source="docgen.toml") from None
+
+
+def build_project(project: Project, jobs: int | None = None) -> BuildResult:
+    """Import raw/, write the bundle, render every format; each file lands whole.
+
+    A source that failed completely is still written, as a section with status
+    `error` and its errors, so the report says what could not be read.
+    """
+    kinds, skipped = classify_raw(project.raw_dir)
+    results = import_raw(kinds) + collect_project_dns(project, kinds)
+    if not results:
+        raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
+                          + (f" (skipped: {', '.join(skipped)})" if skipped else ""),
+                          source=str(project.root))
+    bundle = new_bundle(project.organization, iso_utc(max(r.collected_at for r in results)))
+    for result in results:
+        bundle = put_section(bundle, result)
+    raw = save_bundle(project.bundle_path, bundle)
+    loaded = parse_bundle(raw, str(project.bundle_path))
+    request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
+                            jobs=jobs)
+    outputs = render_documents(loaded, request)
+    files = {project.out_dir / name: data for name, data in outputs.items()}
+    write_all_atomic(files)
+    return BuildResult(project.bundle_path, list(files), results, skipped)

@@ -1,0 +1,122 @@
+"""The `docgen collect dns` use case: from options to the dkim and mail_auth sections."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from docgen.areas.dkim import source as dkim
+from docgen.areas.dkim.source import DkimExport, read_dkim_export
+from docgen.areas.mail_auth import source as mailauth
+from docgen.core.dates import utc_now
+from docgen.core.errors import DocgenError, InputError
+from docgen.dns.client import (
+    LookupClient,
+    Nameserver,
+    NetworkTransport,
+    ResolverSettings,
+    Transport,
+    ZoneTransport,
+    system_nameservers,
+)
+from docgen.dns.collect import DnsCollection, collect_dns
+from docgen.dns.domains import merge_domains, read_domains_file
+from docgen.readers.inputs import read_input
+from docgen.readers.zones import load_zone_files
+
+
+@dataclasses.dataclass(frozen=True)
+class DnsRequest:
+    """What to look up, and how. `domains` are already normalised."""
+
+    dkim_config: Path | None = None
+    domains: tuple[str, ...] = ()
+    domains_file: Path | None = None
+    nameservers: tuple[Nameserver, ...] = ()
+    zone_files: tuple[Path, ...] = ()
+    settings: ResolverSettings = ResolverSettings()
+    options: mailauth.MailAuthOptions = mailauth.MailAuthOptions()
+    # Fixed only where a run must be repeatable (the demo); else the moment of the lookups.
+    collected_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedDns:
+    """Everything read and checked before the first lookup."""
+
+    domains: list[str]
+    export: DkimExport | None
+    client: LookupClient
+    mail_inputs: list[dict]
+    dkim_inputs: list[dict]
+    collected_at: datetime
+    options: mailauth.MailAuthOptions
+
+
+def prepare_dns(request: DnsRequest) -> PreparedDns:
+    """Read the inputs; every problem with them is raised before any lookup."""
+    if request.nameservers and request.zone_files:
+        raise DocgenError("give --nameserver or --zone-file, not both")
+    export = _read_export(request.dkim_config)
+    file_domains: list[str] = []
+    mail_inputs: list[dict] = []
+    if request.domains_file is not None:
+        file_domains, record = read_domains_file(request.domains_file, mailauth.SECTION)
+        mail_inputs.append(record)
+    domains = merge_domains(export.domains if export else [], request.domains, file_domains)
+    if not domains:
+        raise DocgenError("no domains to look up: give --dkim-config, --domain or --domains-file")
+    # Recorded (and held to the input limit) before a zone file is parsed.
+    zone_records = [read_input(path, mailauth.SECTION)[1] for path in request.zone_files]
+    transport = _transport(request)
+    dkim_inputs = (export.inputs if export else []) + [
+        {**record, "section": dkim.SECTION} for record in zone_records]
+    return PreparedDns(domains=domains, export=export,
+                       client=LookupClient(transport, request.settings),
+                       mail_inputs=mail_inputs + zone_records, dkim_inputs=dkim_inputs,
+                       collected_at=request.collected_at or utc_now(), options=request.options)
+
+
+def run_dns(prepared: PreparedDns,
+            advance: Callable[[], None] = lambda: None) -> DnsCollection:
+    """Every lookup, both sections. Ctrl-C propagates; nothing is written here."""
+    return collect_dns(prepared.domains, prepared.client, collected_at=prepared.collected_at,
+                       export=prepared.export, options=prepared.options,
+                       mail_inputs=prepared.mail_inputs, dkim_inputs=prepared.dkim_inputs,
+                       advance=advance)
+
+
+def _read_export(path: Path | None) -> DkimExport | None:
+    if path is None:
+        return None
+    export = read_dkim_export(path)
+    if not export.configs and not export.accepted_domains and export.errors:
+        first = export.errors[0]
+        raise InputError(f"nothing usable in the DKIM export: {first.message}",
+                         source=first.source, where=first.where)
+    return export
+
+
+def _transport(request: DnsRequest) -> Transport:
+    if request.zone_files:
+        served = load_zone_files(request.zone_files)
+        return ZoneTransport(served, [path.name for path in request.zone_files])
+    nameservers = list(request.nameservers) or system_nameservers()
+    if not nameservers:
+        raise DocgenError("no nameserver configured on this machine: give --nameserver")
+    return NetworkTransport(nameservers)
+
+
+DEMO_EXPORT = "contoso-dkim-collector.json"
+
+
+def demo_dns_sections(folder: Path) -> list:
+    """The demo's dkim and mail_auth sections, from the sample export and zone files."""
+    export_path = folder / DEMO_EXPORT
+    request = DnsRequest(dkim_config=export_path,
+                         zone_files=tuple(sorted((folder / "zones").glob("*.zone"))),
+                         collected_at=read_dkim_export(export_path).collected_at)
+    collection = run_dns(prepare_dns(request))
+    return [collection.dkim, collection.mail_auth]

@@ -1,0 +1,84 @@
+"""X.509 certificate facts from DER bytes, through `cryptography`."""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
+from docgen.core.dates import iso_utc
+from docgen.core.errors import InputError
+
+
+def certificate_facts(der: bytes, source: str, where: str) -> dict:
+    """Everything the report and the checks need, plus the DER to re-derive it later."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        facts = {
+            "subject": cert.subject.rfc4514_string(),
+            "issuer": cert.issuer.rfc4514_string(),
+            "serial": format(cert.serial_number, "X"),
+            "thumbprint_sha1": cert.fingerprint(hashes.SHA1()).hex().upper(),
+            "sha256": cert.fingerprint(hashes.SHA256()).hex().upper(),
+            "not_before": iso_utc(cert.not_valid_before_utc),
+            "not_after": iso_utc(cert.not_valid_after_utc),
+            "san_dns": _san_dns_names(cert),
+            "signature_hash": _signature_hash(cert),
+            "self_signed": cert.issuer == cert.subject,
+            "der_base64": base64.b64encode(der).decode("ascii"),
+        }
+        facts.update(_key_facts(cert))
+    except (ValueError, TypeError, x509.InvalidVersion):
+        # cryptography raises ValueError for DER that is not a certificate, and for
+        # certificates with fields it cannot decode, InvalidVersion for a version
+        # field other than v1-v3 (found by fuzzing); all are the input's fault. Its
+        # own text is a parser trace, not something a reader can act on.
+        raise InputError("the bytes are not a readable X.509 certificate (DER)",
+                         source=source, where=where) from None
+    except (x509.UnsupportedGeneralNameType, x509.DuplicateExtension) as exc:
+        # cryptography decodes every extension at once; these stop it (found by fuzzing)
+        raise InputError(f"the certificate's extensions cannot be read ({_first_line(exc)})",
+                         source=source, where=where) from None
+    return facts
+
+
+def _san_dns_names(cert: x509.Certificate) -> list[str]:
+    try:
+        extension = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return []
+    return list(extension.value.get_values_for_type(x509.DNSName))
+
+
+def _signature_hash(cert: x509.Certificate) -> str | None:
+    try:
+        algorithm = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return None
+    return algorithm.name if algorithm is not None else None
+
+
+def _key_facts(cert: x509.Certificate) -> dict:
+    try:
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        return {"key_type": f"unsupported ({_first_line(exc)})", "key_size": None}
+    if isinstance(key, rsa.RSAPublicKey):
+        return {"key_type": "RSA", "key_size": key.key_size}
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return {"key_type": f"EC {key.curve.name}", "key_size": key.key_size}
+    if isinstance(key, dsa.DSAPublicKey):
+        return {"key_type": "DSA", "key_size": key.key_size}
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return {"key_type": "Ed25519", "key_size": 256}
+    if isinstance(key, ed448.Ed448PublicKey):
+        return {"key_type": "Ed448", "key_size": 456}
+    return {"key_type": type(key).__name__, "key_size": None}
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

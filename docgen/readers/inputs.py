@@ -1,0 +1,36 @@
+"""Reading raw input files and recording what was read (name, size, SHA-256)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from docgen.core.errors import InputError
+from docgen.core.limits import INPUT_FILE
+
+
+def read_input(path: Path, section: str, name: str | None = None) -> tuple[bytes, dict]:
+    """Read a raw file whole; return its bytes and its `inputs` record for the bundle.
+
+    `name` is what the bundle calls the file (default: the file name, so a bundle
+    does not carry the consultant's local folders). A file larger than the input
+    limit (docgen.core.limits) is refused before it is read.
+    """
+    try:
+        with path.open("rb") as file:
+            too_large = INPUT_FILE.exceeded(os.fstat(file.fileno()).st_size)
+            if too_large:
+                raise InputError(too_large, source=str(path))
+            data = file.read()
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+    record = {
+        "name": name or path.name,
+        "section": section,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
+    return data, record
