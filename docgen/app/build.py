@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
-from docgen.app.detect import AADCONNECT, DKIM, EXCHANGE, detect_kind
-from docgen.areas.aadconnect.source import folder_named_by, import_aadconnect
-from docgen.areas.exchange_certificates.source import import_exchange_certs
+from docgen.app.detect import detect_area
+from docgen.areas import AREAS
 from docgen.bundle import new_bundle, parse_bundle, put_section, save_bundle
-from docgen.bundle.result import SourceResult, combine_results
+from docgen.bundle.result import SourceResult
 from docgen.core.atomic import write_all_atomic
 from docgen.core.dates import iso_utc
 from docgen.core.errors import DocgenError
@@ -35,7 +34,7 @@ class BuildResult:
 
 
 def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
-    """Raw inputs by section, and the names of entries docgen does not recognise."""
+    """Raw inputs by area, and the names of entries docgen does not recognise."""
     kinds: dict[str, list[Path]] = {}
     skipped: list[str] = []
     if not raw_dir.is_dir():
@@ -43,7 +42,7 @@ def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
     for path in sorted(raw_dir.iterdir()):
         if path.name in IGNORED_RAW or path.name.startswith("."):
             continue
-        kind = detect_kind(path)
+        kind = detect_area(path)
         if kind is None:
             skipped.append(f"raw/{path.name}")
         else:
@@ -52,28 +51,15 @@ def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
 
 
 def import_raw(kinds: dict[str, list[Path]]) -> list[SourceResult]:
-    """One result per section; several Azure AD Connect exports (active and staging
-    servers) become one section with an item per server."""
-    results = []
-    if AADCONNECT in kinds:
-        results.append(combine_results([import_aadconnect(path) for path in _aad_exports(kinds)]))
-    if EXCHANGE in kinds:
-        results.append(import_exchange_certs(kinds[EXCHANGE]))
-    return results
-
-
-def _aad_exports(kinds: dict[str, list[Path]]) -> list[Path]:
-    """A collector JSON reads the export folder beside it: that folder is not read twice."""
-    entries = kinds[AADCONNECT]
-    files = [path for path in entries if path.is_file()]
-    named = {folder_named_by(path) for path in files}
-    return files + [path for path in entries if path.is_dir() and path.resolve() not in named]
+    """One result per area that imports its own inputs, in the report's order."""
+    return [area.importer(kinds[area.name]) for area in AREAS
+            if area.importer is not None and kinds.get(area.name)]
 
 
 def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[SourceResult]:
     """DKIM and mail authentication for the DKIM export's domains and docgen.toml's [dns]."""
     settings = project.dns
-    exports = kinds.get(DKIM, [])
+    exports = kinds.get("dkim", [])   # the DKIM export names the domains to look up
     if settings.skip or (not exports and not settings.domains):
         return []
     if len(exports) > 1:

@@ -1,49 +1,30 @@
-"""Which source a raw file or folder belongs to, from its content (not its name)."""
+"""Which area a raw file or folder belongs to, from its content (not its name).
+
+Each area says what it recognises (docgen.areas); this module reads the head of a file
+once and asks them in the report's order.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from docgen.areas import AREAS
 from docgen.core.errors import DocgenError
 from docgen.readers.textfile import decode_text
 
-EXCHANGE = "exchange_certificates"
-AADCONNECT = "aadconnect"
-DKIM = "dkim"
 SNIFF_BYTES = 64 * 1024
-# what Get-ADSyncServerConfiguration writes
-AAD_GLOBAL_SETTINGS = Path("GlobalSettings") / "MV.xml"
 
 
-def detect_kind(path: Path) -> str | None:
-    """The source a raw input feeds, or None when docgen does not recognise it."""
+def detect_area(path: Path) -> str | None:
+    """The name of the area a raw input feeds, or None when no area recognises it."""
     if path.is_dir():
-        return AADCONNECT if _holds_aad_export(path) else None
+        return next((area.name for area in AREAS
+                     if area.recognise_folder is not None and area.recognise_folder(path)), None)
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
         text = decode_text(head, str(path))
     except (OSError, DocgenError):
         return None
-    return _kind_of_text(text)
-
-
-def _holds_aad_export(folder: Path) -> bool:
-    """The export folder itself, or a folder holding it one level down."""
-    return (folder / AAD_GLOBAL_SETTINGS).is_file() or any(
-        (child / AAD_GLOBAL_SETTINGS).is_file() for child in folder.iterdir() if child.is_dir())
-
-
-def _kind_of_text(text: str) -> str | None:
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.lower().startswith(("dn:", "version:", "#")) and "msexchserverinternaltlscert" in text.lower():
-        return EXCHANGE
-    if not stripped.startswith(("{", "[")):
-        return None
-    if '"Export-ExchangeCertificates"' in text or "msExchServerInternalTLSCert" in text:
-        return EXCHANGE
-    if '"Export-AADConnectConfig"' in text:
-        return AADCONNECT
-    if '"Export-DkimSigningConfig"' in text or '"Selector1CNAME"' in text:
-        return DKIM
-    return None
+    return next((area.name for area in AREAS if area.recognise is not None and area.recognise(text)),
+                None)

@@ -10,6 +10,7 @@ from datetime import datetime
 from docgen.areas.dkim.checks import FAILING_SELECTOR_RULES
 from docgen.areas.mail_auth.kinds import KIND_TITLES
 from docgen.checks.model import worst_by_key
+from docgen.core.errors import DocgenError
 
 
 def dkim_failures(section: dict, findings: list[dict]) -> list[dict]:
@@ -33,6 +34,17 @@ def dkim_failures(section: dict, findings: list[dict]) -> list[dict]:
 def dkim_failures_text(section: dict, findings: list[dict]) -> str:
     """One "domain, selector CNAME" line per failing active selector (empty when none)."""
     return "".join(f"{row['domain']}, {row['cname']}\n" for row in dkim_failures(section, findings))
+
+
+def dkim_failures_output(loaded, records: list[dict]) -> bytes:
+    """`--format dkim-failures`: the failing active selectors as text, or an error when the
+    bundle has no dkim section."""
+    section = loaded.data["sections"].get("dkim")
+    if section is None:
+        raise DocgenError("the bundle has no dkim section (collect it with "
+                          "docgen collect dns --dkim-config); no dkim-failures list written",
+                          source=loaded.source)
+    return dkim_failures_text(section, records).encode("utf-8")
 
 
 def dkim_view(section: dict, as_of: datetime, findings: list[dict]) -> dict:

@@ -10,9 +10,6 @@ from docgen.bundle.migrations import CURRENT_VERSION
 from docgen.bundle.result import SourceResult
 from docgen.core.dates import iso_utc, parse_iso
 
-# The order sections appear in documents; a section not listed here sorts last.
-SECTION_ORDER = ("aadconnect", "exchange_certificates", "dkim", "mail_auth")
-
 
 def new_bundle(organization: str, collected_at: str, run_id: str | None = None) -> dict:
     """An empty snapshot."""
@@ -46,10 +43,3 @@ def put_section(bundle: dict, result: SourceResult, *, run_id: str | None = None
     updated["tool_version"] = __version__
     updated["run_id"] = run_id or str(uuid.uuid4())
     return updated
-
-
-def ordered_sections(bundle: dict) -> list[str]:
-    """Section names in document order."""
-    def rank(name: str) -> tuple[int, str]:
-        return (SECTION_ORDER.index(name) if name in SECTION_ORDER else len(SECTION_ORDER), name)
-    return sorted(bundle["sections"], key=rank)

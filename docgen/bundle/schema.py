@@ -15,12 +15,30 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-SCHEMA_FILE = "bundle.schema.json"
+BASE_FILE = "bundle.base.schema.json"
+AREA_FILE = "schema.json"   # in each area's folder: its section's $defs
+
+
+def bundle_schema() -> dict:
+    """The bundle's JSON Schema: the common part and every area's section.
+
+    The areas' fragments are read as package files, so the bundle imports no area's code.
+    `docgen schema bundle` prints it.
+    """
+    schema = json.loads(resources.files("docgen.bundle").joinpath(BASE_FILE).read_text("utf-8"))
+    sections = schema["properties"]["sections"]["properties"]
+    for folder in sorted(resources.files("docgen.areas").iterdir(), key=lambda entry: entry.name):
+        fragment = folder.joinpath(AREA_FILE)
+        if not fragment.is_file():
+            continue
+        schema["$defs"].update(json.loads(fragment.read_text("utf-8"))["$defs"])
+        sections[folder.name] = {"$ref": f"#/$defs/{folder.name}"}
+    return schema
 
 
 def schema_text() -> str:
-    """The schema as published inside the package."""
-    return resources.files("docgen.bundle").joinpath(SCHEMA_FILE).read_text("utf-8")
+    """The schema as JSON text, as published."""
+    return json.dumps(bundle_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +48,7 @@ def _validator() -> "Draft202012Validator":
 
     checker = FormatChecker(formats=())
     checker.checks("date-time", raises=ValueError)(_is_bundle_date)
-    return Draft202012Validator(json.loads(schema_text()), format_checker=checker)
+    return Draft202012Validator(bundle_schema(), format_checker=checker)
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +59,7 @@ def _fast_validator():
     a bundle is invalid. fastjsonschema knows drafts up to 7; the schema uses
     nothing newer (its $defs are reached by plain JSON pointers).
     """
-    schema = json.loads(schema_text())
+    schema = bundle_schema()
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     return fastjsonschema.compile(schema, formats={"date-time": _is_date_text})
 

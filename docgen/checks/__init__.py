@@ -1,28 +1,17 @@
-"""Checks: pure functions from a bundle to findings, judged at its `collected_at`."""
+"""Checks: pure functions from a bundle to findings, judged at its `collected_at`.
+
+Each area declares its checks in the registry (docgen.areas); checks that need several
+sections get the usable ones and decide themselves which they need.
+"""
 
 from __future__ import annotations
 
-from docgen.areas.aadconnect.checks import check_aadconnect
-from docgen.areas.dkim.checks import check_dkim
-from docgen.areas.exchange_certificates.checks import check_exchange_certs
-from docgen.areas.mail_auth.checks import check_dkim_without_dmarc, check_mail_auth
+from docgen.areas import AREAS, find_area
 from docgen.checks.model import SEVERITIES, Finding, severity_rank
 from docgen.checks.rules import default_rules
 from docgen.core.dates import parse_iso
 
-# section name -> check function(section, rules, as_of)
-SECTION_CHECKS = {
-    "aadconnect": check_aadconnect,
-    "exchange_certificates": check_exchange_certs,
-    "dkim": check_dkim,
-    "mail_auth": check_mail_auth,
-}
-
-# checks that need several sections: function(sections, rules, as_of); each one
-# decides itself which sections (and statuses) it needs
-CROSS_SECTION_CHECKS = (
-    check_dkim_without_dmarc,
-)
+USABLE = ("ok", "partial")
 
 
 def run_checks(bundle: dict, rules: dict | None = None) -> list[Finding]:
@@ -31,12 +20,12 @@ def run_checks(bundle: dict, rules: dict | None = None) -> list[Finding]:
     as_of = parse_iso(bundle["collected_at"])
     findings: list[Finding] = []
     for name, section in bundle["sections"].items():
-        check = SECTION_CHECKS.get(name)
-        if check is not None and section["status"] in ("ok", "partial"):
-            findings.extend(check(section, rules, as_of))
+        area = find_area(name)
+        if area is not None and area.checks is not None and section["status"] in USABLE:
+            findings.extend(area.checks(section, rules, as_of))
     usable = {name: section for name, section in bundle["sections"].items()
-              if section["status"] in ("ok", "partial")}
-    for cross_check in CROSS_SECTION_CHECKS:
+              if section["status"] in USABLE}
+    for cross_check in (check for area in AREAS for check in area.cross_checks):
         findings.extend(cross_check(usable, rules, as_of))
     return sorted(findings, key=lambda f: (severity_rank(f.severity), f.section, f.id))
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import orjson
 
 from docgen import __version__
+from docgen.areas import AREAS, area_names
 from docgen.bundle import LoadedBundle
 from docgen.bundle.io import CANONICAL_JSON
-from docgen.bundle.model import SECTION_ORDER
 from docgen.bundle.schema import key_path
 from docgen.checks import Finding, run_checks
 from docgen.core.errors import DocgenError
@@ -24,8 +24,10 @@ DIFF_SCHEMA_FILE = "diff.schema.json"
 
 
 def default_volatile_patterns() -> list[str]:
+    """The bundle-wide patterns of volatile.toml, then each area's, under its section."""
     text = resources.files("docgen.diff").joinpath("volatile.toml").read_text("utf-8")
-    return list(tomllib.loads(text)["patterns"])
+    return list(tomllib.loads(text)["patterns"]) + [
+        f"sections.{area.name}.{pattern}" for area in AREAS for pattern in area.volatile]
 
 
 def diff_bundles(before: LoadedBundle, after: LoadedBundle, *, rules: dict | None = None,
@@ -33,7 +35,7 @@ def diff_bundles(before: LoadedBundle, after: LoadedBundle, *, rules: dict | Non
     """Compare two loaded (already migrated) bundles into the diff document."""
     patterns = default_volatile_patterns() if volatile_patterns is None else volatile_patterns
     comparison = compare_bundles(before.data, after.data, VolatileMatcher(patterns),
-                                 list(SECTION_ORDER))
+                                 list(area_names()))
     not_comparable = {section.name for section in comparison.sections if not section.comparable}
     uncertain = {(change.section, change.key) for change in comparison.changes
                  if change.kind == "unknown" or change.unknown}

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from docgen.diff.spec import SECTION_DIFFS, Collection, SectionDiff
+from docgen.areas import find_area
+from docgen.diff.spec import Collection, SectionDiff
 
 ADDED, REMOVED, MODIFIED, REPLACED, UNKNOWN = "added", "removed", "modified", "replaced", "unknown"
 KINDS = (ADDED, REMOVED, MODIFIED, REPLACED, UNKNOWN)
@@ -108,10 +109,18 @@ def _top_fields(bundle: dict) -> dict:
     return {name: value for name, value in bundle.items() if name not in ("sections", "schema_version")}
 
 
+def section_diff(name: str) -> SectionDiff:
+    """What the area declares for comparing its section; an unknown section by position-free items."""
+    area = find_area(name)
+    if area is None or area.diff is None:
+        return SectionDiff(title=area.title if area else name,
+                           collections=(Collection(path="items", noun="item", label=None),))
+    return SectionDiff(title=area.title, collections=area.diff())
+
+
 def _compare_section(name: str, before: dict | None, after: dict | None,
                      volatile: VolatileMatcher, recorder: list[FieldChange]) -> SectionComparison:
-    spec = SECTION_DIFFS.get(name) or SectionDiff(
-        title=name, collections=(Collection(path="items", noun="item", label=None),))
+    spec = section_diff(name)
     reason = _not_comparable_reason(before, after)
     result = SectionComparison(name=name, title=spec.title, comparable=not reason, reason=reason)
     if reason:

@@ -1,6 +1,6 @@
-"""What each section declares so that two bundles can be compared: identity keys.
+"""The shape of what each area declares so that two bundles can be compared: identity keys.
 
-A section names its keyed collections (lists, or name -> value maps), how their
+An area (its diff.py, named in the registry) names its keyed collections (lists, or name -> value maps), how their
 elements are identified (a primary key, then fallbacks), what to call them in a
 sentence, and where a changed identity means "replaced" rather than "modified".
 Everything else in a section is compared field by field.
@@ -58,70 +58,3 @@ class Collection:
 class SectionDiff:
     title: str
     collections: tuple[Collection, ...] = field(default_factory=tuple)
-
-
-def _unverified_selectors(item: dict) -> list[str]:
-    return [f"selectors[{facts['selector']}]" for facts in item.get("selectors") or []
-            if "unverified" in (facts.get("cname_state"), facts.get("key_state"))]
-
-
-MAIL_AUTH_KINDS = ("dmarc", "spf", "mx", "mta_sts", "tls_rpt", "bimi")
-
-
-def _unverified_records(item: dict) -> list[str]:
-    return [kind for kind in MAIL_AUTH_KINDS if (item.get(kind) or {}).get("state") == "unverified"]
-
-
-SECTION_DIFFS: dict[str, SectionDiff] = {
-    "aadconnect": SectionDiff(
-        title="Azure AD Connect",
-        collections=(
-            Collection(path="items", noun="Sync server", label="server", children=(
-                Collection(path="global_settings", noun="Global setting", apart=True),
-                Collection(path="scheduler", noun="Scheduler setting", apart=True),
-                Collection(path="connectors", noun="Connector", keys=(("key",), ("name",)), apart=True,
-                           children=(
-                               # by name (a domain's DN, a profile's name): readable in paths
-                               Collection(path="partitions", noun="Partition", keys=(("name",), ("key",))),
-                               Collection(path="run_profiles", noun="Run profile", keys=(("name",), ("key",))),
-                           )),
-                # a rule re-created with a new id but the same connector and name reads as modified
-                Collection(path="sync_rules", noun="Sync rule", keys=(("key",), ("connector_name", "name")),
-                           apart=True),
-            )),
-        ),
-    ),
-    "dkim": SectionDiff(
-        title="DKIM signing",
-        collections=(
-            Collection(path="items", noun="DKIM domain", label="domain",
-                       children=(Collection(path="selectors", noun="Selector", keys=(("selector",),),
-                                            label="selector"),),
-                       uncertain_parts=_unverified_selectors,
-                       quiet=("selectors[*].key_lookup.records",
-                              "selectors[*].cname_lookup.records", "selectors[*].configured_key_record")),
-        ),
-    ),
-    "mail_auth": SectionDiff(
-        title="Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)",
-        collections=(
-            Collection(path="items", noun="Domain", label="domain", uncertain_parts=_unverified_records,
-                       # the raw record is shown; the lookup's copy, checkdmarc's echo of it and its
-                       # warnings are in the JSON only
-                       quiet=("*.lookup.records", "*.result.record", "*.warnings", "*.result.warnings",
-                              "*.result.tags.*.explicit", "*.result.location")),
-        ),
-    ),
-    "exchange_certificates": SectionDiff(
-        title="Exchange default SMTP certificates",
-        collections=(
-            Collection(path="items", noun="Exchange server", label="name",
-                       replacement=Replacement(field="default_smtp_certificate",
-                                               identity="thumbprint_sha1",
-                                               noun="default SMTP certificate",
-                                               verb="renewed/replaced",
-                                               identity_label="thumbprint",
-                                               details=(("not_after", "expires"),))),
-        ),
-    ),
-}

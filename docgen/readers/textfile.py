@@ -33,3 +33,8 @@ def _decode(data: bytes, encoding: str, source: str) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(f"not valid {encoding.upper()} text", source=source,
                          where=f"byte {exc.start}") from None
+
+
+def json_like(text: str) -> bool:
+    """Text that starts as a JSON object or array does (after a BOM and white space)."""
+    return text.lstrip("\ufeff \t\r\n").startswith(("{", "["))

@@ -11,7 +11,7 @@ from typing import TypedDict
 import jinja2
 
 from docgen import __version__
-from docgen.areas.dns_views import dkim_failures_text
+from docgen.areas import AREAS
 from docgen.bundle import LoadedBundle
 from docgen.checks import run_checks
 from docgen.checks.rules import default_rules, with_overrides
@@ -27,8 +27,9 @@ from docgen.render.parallel import plan_document, render_in_parts
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
 from docgen.render.tables import report_tables, tables_to_csv, tables_to_xlsx
 
-# dkim-failures: one "domain, selector CNAME" line per failing active DKIM selector
-FORMATS = ("html", "pdf", "csv", "xlsx", "dkim-failures")
+# and the formats areas add (dkim-failures: one "domain, selector CNAME" line per failing
+# active DKIM selector)
+FORMATS = ("html", "pdf", "csv", "xlsx", *(output.format for area in AREAS for output in area.outputs))
 DIFF_FORMATS = ("html", "pdf", "json")
 DIFF_TEMPLATE = "diff.html.j2"
 BUNDLE_ATTACHMENT = "bundle.json"
@@ -65,8 +66,10 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
     env, template_dirs = _environment(request)
     findings = run_checks(loaded.data, request.rules())
     outputs: dict[str, bytes] = {}
-    if "dkim-failures" in request.formats:
-        outputs[f"{request.stem}.dkim-failures.txt"] = _dkim_failures(loaded, findings)
+    records = [finding.as_dict() for finding in findings]
+    for output in (output for area in AREAS for output in area.outputs):
+        if output.format in request.formats:
+            outputs[f"{request.stem}.{output.suffix}"] = output.build(loaded, records)
     screen = report_context(loaded, findings, request.options, media="screen")
     if "html" in request.formats:
         outputs[f"{request.stem}.html"] = render_template(env, REPORT_TEMPLATE, screen).encode()
@@ -110,16 +113,6 @@ def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBun
         outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, DIFF_TEMPLATE, context, attachments,
                                               after.data["collected_at"], warnings)
     return outputs
-
-
-def _dkim_failures(loaded: LoadedBundle, findings) -> bytes:
-    section = loaded.data["sections"].get("dkim")
-    if section is None:
-        raise DocgenError("the bundle has no dkim section (collect it with "
-                          "docgen collect dns --dkim-config); no dkim-failures list written",
-                          source=loaded.source)
-    records = [finding.as_dict() for finding in findings]
-    return dkim_failures_text(section, records).encode("utf-8")
 
 
 def render_record(options: DocumentOptions) -> bytes:

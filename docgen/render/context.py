@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from docgen import __version__
-from docgen.bundle import LoadedBundle, ordered_sections
+from docgen.areas import find_area, in_document_order
+from docgen.bundle import LoadedBundle
 from docgen.checks import SEVERITIES, Finding
 from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
 from docgen.core.dates import parse_iso
-from docgen.render.charts import findings_chart, mail_auth_matrix
+from docgen.render.charts import findings_chart
 from docgen.render.notes import render_note
 from docgen.render.options import OFF, DocumentOptions
-from docgen.render.views import SECTION_VIEWS
 
 INTRO_NOTES = (("intro.md", "Introduction"), ("scope.md", "Scope"))
 # Long lists (domains, servers) are printed in groups of this many entries, each group after
@@ -24,7 +24,7 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
                    *, media: str) -> dict:
     bundle = loaded.data
     as_of = parse_iso(bundle["collected_at"])
-    shown = [name for name in ordered_sections(bundle) if options.detail_of(name) > OFF]
+    shown = [name for name in in_document_order(bundle["sections"]) if options.detail_of(name) > OFF]
     records = [record for record in apply_acceptances(findings, list(options.accepted_risks), as_of)
                if record["section"] in shown]
     sections = [_section(name, bundle["sections"][name], records, options, as_of) for name in shown]
@@ -36,8 +36,7 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
     return {
         "media": media,
         "doc": _doc(loaded, options),
-        "charts": {"findings": findings_chart(open_records, titles),
-                   "mail_matrix": _mail_matrix(sections)},
+        "charts": {"findings": findings_chart(open_records, titles), **_area_charts(sections)},
         "options": {"full_rules": options.full_rules},
         "page_group": PAGE_GROUP,
         "findings": open_records,
@@ -51,34 +50,15 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
     }
 
 
-def _mail_matrix(sections: list[dict]) -> list:
-    """DKIM (from the dkim section) beside SPF, DMARC and MTA-STS, per domain."""
+def _area_charts(sections: list[dict]) -> dict:
+    """The charts areas add from the views of the shown sections (the mail-auth matrix)."""
     views = {section["name"]: section["view"] for section in sections if section["view"]}
-    mail = views.get("mail_auth")
-    if not mail:
-        return []
-    dkim = {item["domain"]: item for item in views.get("dkim", {}).get("domains", [])}
-    failing = {row["domain"] for row in views.get("dkim", {}).get("failing", [])}
-    rows = []
-    for item in mail["domains"]:
-        cells = {title: (item["cells"][kind]["tone"], item["cells"][kind]["text"])
-                 for kind, title in (("spf", "SPF"), ("dmarc", "DMARC policy"), ("mta_sts", "MTA-STS"))}
-        cells["DKIM"] = _dkim_cell(dkim.get(item["domain"]), item["domain"] in failing)
-        rows.append((item["domain"], cells))
-    return mail_auth_matrix(rows, ["DKIM", "SPF", "DMARC policy", "MTA-STS"])
-
-
-def _dkim_cell(item: dict | None, failing: bool) -> tuple[str, str]:
-    if item is None:
-        return ("absent", "not collected")
-    if failing:
-        return ("problem", "active key fails")
-    if item["signing"] != "enabled":
-        return ("warn", item["signing"])
-    active = item["by_selector"].get(item["active_selector"] or "")
-    if active is not None and active["key_state"] == "unverified":
-        return ("unverified", "could not verify")
-    return ("ok", f"signing ({item['active_selector']})")
+    charts: dict = {}
+    for section in sections:
+        area = find_area(section["name"])
+        if area is not None and area.charts is not None:
+            charts.update(area.charts(views))
+    return charts
 
 
 def _doc(loaded: LoadedBundle, options: DocumentOptions) -> dict:
@@ -106,21 +86,21 @@ def _doc(loaded: LoadedBundle, options: DocumentOptions) -> dict:
 
 def _section(name: str, section: dict, records: list[dict], options: DocumentOptions,
              as_of: datetime) -> dict:
-    spec = SECTION_VIEWS.get(name)
+    area = find_area(name)
     own = [record for record in records if record["section"] == name]
     note = options.notes.get(f"{name}.md")
     return {
         "name": name,
         "anchor": f"sec-{name}",
-        "title": spec.title if spec else name,
-        "template": spec.template if spec else "sections/unknown.html.j2",
+        "title": area.title if area else name,
+        "template": area.template if area else "sections/unknown.html.j2",
         "detail": options.detail_of(name),
         "status": section["status"],
         "errors": section["errors"],
         "collected_at": section["collected_at"],
         "findings": own,
         "note": render_note(note, heading_offset=1) if note else None,
-        "view": spec.build(section, as_of, own) if spec and section["items"] else {},
+        "view": area.view(section, as_of, own) if area and section["items"] else {},
     }
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
+from docgen.areas import find_area
 from docgen.core.dates import parse_iso
 
 if TYPE_CHECKING:
@@ -35,9 +36,9 @@ def report_tables(context: dict) -> list[Table]:
     if context["doc"]["revisions"]:
         tables.append(_revisions_table(context))
     for section in context["sections"]:
-        builder = SECTION_TABLES.get(section["name"])
-        if builder and section["view"]:
-            tables.extend(builder(section))
+        area = find_area(section["name"])
+        if area is not None and area.tables is not None and section["view"]:
+            tables.extend(area.tables(section))
     tables.append(_inputs_table(context))
     return tables
 
@@ -66,120 +67,6 @@ def _revisions_table(context: dict) -> Table:
 def _inputs_table(context: dict) -> Table:
     return Table("inputs", "Inputs and provenance", ("File", "Section", "Size", "SHA-256"),
                  [[i["name"], i["section"], i["size"], i["sha256"]] for i in context["inputs"]])
-
-
-def exchange_tables(section: dict) -> list[Table]:
-    servers = section["view"]["servers"]
-    overview = Table(
-        "exchange-servers", "Exchange default SMTP certificates",
-        ("Server", "Roles", "Subject", "Issuer", "Not after", "Days left", "Key", "Signature", "Self-signed"),
-        [_server_row(server) for server in servers], date_columns=("Not after",))
-    store = Table(
-        "exchange-store-certificates", "Exchange certificate stores",
-        ("Server", "Thumbprint", "Friendly name", "Services", "Status", "Not after", "Self-signed"),
-        [[server["name"], entry["thumbprint"], entry["friendly_name"], ", ".join(entry["services"]),
-          entry["status"], entry["not_after"], entry["self_signed"]]
-         for server in servers for entry in server["store"]], date_columns=("Not after",))
-    return [overview, store]
-
-
-def _server_row(server: dict) -> list[Any]:
-    cert = server["default_smtp_certificate"]
-    if cert["state"] != "present":
-        state = "not set" if cert["state"] == "absent" else f"could not be read: {cert['error']}"
-        return [server["name"], ", ".join(server["roles"]), state, None, None, None, None, None, None]
-    return [server["name"], ", ".join(server["roles"]), cert["subject"], cert["issuer"], cert["not_after"],
-            server["days_left"], f"{cert['key_type']} {cert['key_size']}", cert["signature_hash"],
-            cert["self_signed"]]
-
-
-def aadconnect_tables(section: dict) -> list[Table]:
-    """Per sync server; tables the report shows once per connector or rule gather them here."""
-    servers = section["view"]["servers"]
-
-    def rows(build) -> list[list[Any]]:
-        return [[server["server"], *row] for server in servers for row in build(server)]
-
-    rules = [(group, rule) for server in servers for group in server["rule_groups"] for rule in group["rules"]]
-    return [
-        Table("aad-setup-choices", "Azure AD Connect setup choices",
-              ("Sync server", "Option", "Configured value", "Can be changed after setup?", "Read from"),
-              rows(lambda s: [[r["label"], r["value"], "yes" if r["changeable"] else "no (install time only)",
-                               r["from"]] for r in s["setup_rows"]])),
-        Table("aad-group-dns", "Azure AD Connect group filtering",
-              ("Sync server", "AD connector", "Pilot group (Connector.GroupFilteringGroupDn)", "In effect"),
-              rows(lambda s: [[c["name"], c["group_dn"], c["in_effect"]] for c in s["group_filtering"]["connectors"]])),
-        Table("aad-connectors", "Azure AD Connect connectors",
-              ("Sync server", "Name", "Type", "Forest or subtype", "Partitions selected", "Run profiles"),
-              rows(lambda s: [[c["name"], c["type"], c["forest"] or c["subtype"],
-                               sum(1 for p in c["partitions"] if p["selected"]), len(c["run_profiles"])]
-                              for c in s["connectors"]])),
-        Table("aad-run-profiles", "Azure AD Connect run profiles",
-              ("Sync server", "Connector", "Run profile", "Steps"),
-              rows(lambda s: [[c["name"], p["name"], "; ".join(p["steps_text"])]
-                              for c in s["connectors"] for p in c["run_profiles"]])),
-        Table("aad-rules", "Azure AD Connect synchronisation rules",
-              ("Connector", "Direction", "Precedence", "Name", "Kind", "Objects", "Link", "State"),
-              [[group["connector_name"], group["direction"], rule["precedence"], rule["name"],
-                "default" if rule["is_default"] else "custom",
-                f"{rule['source_object_type']} → {rule['target_object_type']}", rule["link_type"],
-                "disabled" if rule["disabled"] else "enabled"] for group, rule in rules]),
-        Table("aad-flows", "Azure AD Connect attribute flows",
-              ("Rule", "Destination", "Type", "Source, expression or constant", "Merge", "Once"),
-              [[rule["name"], flow["destination"], flow["type"], flow["source_text"], flow["merge_type"],
-                flow["execute_once"]] for _, rule in rules for flow in rule["flow_rows"]]),
-        Table("aad-global-settings", "Azure AD Connect global settings",
-              ("Sync server", "Parameter", "Value"),
-              rows(lambda s: [[g["name"], g["value"]] for g in s["global_settings"]])),
-        Table("aad-scheduler", "Azure AD Connect scheduler",
-              ("Sync server", "Get-ADSyncScheduler", "Value"),
-              rows(lambda s: [[e["name"], e["value"]] for e in s["scheduler"]])),
-    ]
-
-
-def dkim_tables(section: dict) -> list[Table]:
-    view = section["view"]
-
-    def selector_cell(item: dict, name: str) -> str | None:
-        facts = item["by_selector"].get(name)
-        return None if facts is None else f"CNAME {facts['summary']['cname']}; {facts['summary']['key']}"
-
-    return [
-        Table("dkim-failures", "Failing active DKIM selectors",
-              ("Domain", "Active selector", "Selector CNAME (target)", "Why"),
-              [[row["domain"], row["selector"], row["cname"], row["reason"]] for row in view["failing"]]),
-        Table("dkim-overview", "DKIM signing", ("Domain", "Signing", "Active", "selector1", "selector2"),
-              [[item["domain"], item["signing"], item["active_selector"], selector_cell(item, "selector1"),
-                selector_cell(item, "selector2")] for item in view["domains"]]),
-        Table("dkim-selectors", "DKIM selectors",
-              ("Domain", "Selector", "Published CNAME", "Configured target", "Key at target"),
-              [[item["domain"], facts["selector"], facts["published_target"], facts["configured_target"],
-                facts["summary"]["key"]] for item in view["domains"] for facts in item["selector_rows"]]),
-    ]
-
-
-def mail_auth_tables(section: dict) -> list[Table]:
-    view = section["view"]
-    kinds = view["kinds"]
-    return [
-        Table("mail-auth-overview", "Mail authentication",
-              ("Domain", *(title for _, title in kinds)),
-              [[item["domain"], *(item["cells"][kind]["text"] for kind, _ in kinds)] for item in view["domains"]]),
-        Table("mail-auth-records", "Mail authentication records",
-              ("Domain", "Record", "Looked up", "Found", "Verdict"),
-              [[item["domain"], title, f"{item[kind]['lookup']['name']} {item[kind]['lookup']['type']} "
-                f"{item[kind]['lookup']['outcome'].upper()}", "\n".join(item[kind]["records"]),
-                item["cells"][kind]["text"]] for item in view["domains"] for kind, title in kinds]),
-    ]
-
-
-# section name -> builder(section context) -> its tables
-SECTION_TABLES: dict[str, Callable[[dict], list[Table]]] = {
-    "aadconnect": aadconnect_tables,
-    "exchange_certificates": exchange_tables,
-    "dkim": dkim_tables,
-    "mail_auth": mail_auth_tables,
-}
 
 
 def _frame(table: Table, *, real_dates: bool) -> "pd.DataFrame":

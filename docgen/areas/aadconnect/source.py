@@ -36,7 +36,7 @@ from docgen.areas.aadconnect.config import (
     parse_global_settings,
     parse_sync_rule,
 )
-from docgen.bundle.result import SourceResult
+from docgen.bundle.result import SourceResult, combine_results
 from docgen.core.dates import parse_iso, utc_now
 from docgen.core.errors import DocgenError, InputError
 from docgen.core.limits import IMPORT_TOTAL
@@ -150,6 +150,16 @@ def _read_collector(path: Path, state: _Import) -> CollectorExport:
     collector = parse_collector(ps.load_json(data, record["name"]), record["name"])
     state.errors.extend(collector.errors)
     return collector
+
+
+def import_for_build(paths: list[Path]) -> SourceResult:
+    """What `docgen build` recognised as Azure AD Connect exports, as one section with an item
+    per sync server (active and staging). A collector JSON reads the export folder beside it:
+    that folder is not read twice."""
+    files = [path for path in paths if path.is_file()]
+    named = {folder_named_by(path) for path in files}
+    exports = files + [path for path in paths if path.is_dir() and path.resolve() not in named]
+    return combine_results([import_aadconnect(path) for path in exports])
 
 
 def folder_named_by(path: Path) -> Path | None:

@@ -1,0 +1,24 @@
+"""Mail authentication records per domain: DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI."""
+
+from docgen.areas.area import Area, Ref
+
+_HERE = __name__
+
+AREA = Area(
+    name="mail_auth",
+    title="Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)",
+    view=Ref("docgen.areas.dns_views:mail_auth_view"),
+    checks=Ref(f"{_HERE}.checks:check_mail_auth"),
+    cross_checks=(Ref(f"{_HERE}.checks:check_dkim_without_dmarc"),),
+    tables=Ref(f"{_HERE}.tables:mail_auth_tables"),
+    diff=Ref(f"{_HERE}.diff:collections"),
+    charts=Ref(f"{_HERE}.matrix:mail_matrix"),
+    volatile=(
+        # the further lookups an evaluation happened to make (SPF includes, report
+        # authorisations): what they found is part of each domain's results
+        "other_lookups",
+        # the DNS resolver settings and checkdmarc's version say how, not what
+        "resolver",
+        "checkdmarc_version",
+    ),
+)

@@ -1,0 +1,73 @@
+"""What an area declares, once: the registry (docgen.areas) holds one Area per area.
+
+The engines (build's input detection, checks, render, tables, diff, docgen.toml's
+[sections]) iterate the registry and reach an area's code only through its Area. The
+functions are named by reference ("module:function") and imported when first used, so
+that listing the areas costs nothing and `docgen --help` imports no area's libraries.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A function named by "module:attribute", imported on first use."""
+
+    target: str
+
+    def resolve(self) -> Any:
+        module, _, attribute = self.target.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class ExtraOutput:
+    """A document format an area adds to `docgen render --format` (e.g. dkim-failures)."""
+
+    format: str
+    suffix: str          # the file is <stem>.<suffix>
+    build: Ref           # (loaded bundle, finding records) -> bytes
+
+
+@dataclass(frozen=True)
+class Area:
+    """One area docgen documents: a section of the bundle and a chapter of the report.
+
+    Its place in docgen.areas.AREAS is its order in documents. Its bundle schema is the
+    file `schema.json` in its folder (read by docgen.bundle without importing the area).
+    """
+
+    name: str                          # the bundle's section key and the notes' file name
+    title: str
+    # (section facts, judged-at time, that section's finding records) -> template view
+    view: Ref
+    # (section, rules, as_of) -> findings; cross checks: (usable sections, rules, as_of)
+    checks: Ref | None = None
+    cross_checks: tuple[Ref, ...] = ()
+    tables: Ref | None = None          # (section context) -> [Table] for CSV and XLSX
+    diff: Ref | None = None            # () -> docgen.diff.spec.SectionDiff
+    # raw inputs it recognises by content: text of a file's head -> bool; a folder -> bool
+    recognise: Ref | None = None
+    recognise_folder: Ref | None = None
+    # the paths `docgen build` recognised for it -> its SourceResult; None when another
+    # step reads them (the DKIM export feeds the DNS collection)
+    importer: Ref | None = None
+    # (views of all shown sections by name) -> extra template charts by name
+    charts: Ref | None = None
+    outputs: tuple[ExtraOutput, ...] = ()
+    # diff paths under this section that change although nothing changed (fnmatch)
+    volatile: tuple[str, ...] = ()
+    detail: int = 2                    # default detail level (0 off ... 3 everything)
+    collector: str | None = None       # its script in docgen/collectors
+    template: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.template:
+            object.__setattr__(self, "template", f"sections/{self.name}.html.j2")

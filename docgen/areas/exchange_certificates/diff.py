@@ -1,0 +1,17 @@
+"""How two Exchange sections are matched: servers by name; a new default certificate is a renewal."""
+
+from __future__ import annotations
+
+from docgen.diff.spec import Collection, Replacement
+
+
+def collections() -> tuple[Collection, ...]:
+    return (
+        Collection(path="items", noun="Exchange server", label="name",
+                   replacement=Replacement(field="default_smtp_certificate",
+                                           identity="thumbprint_sha1",
+                                           noun="default SMTP certificate",
+                                           verb="renewed/replaced",
+                                           identity_label="thumbprint",
+                                           details=(("not_after", "expires"),))),
+    )
