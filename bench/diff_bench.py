@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from docgen.app.workflow import run_demo  # noqa: E402
+from docgen.app.demo import run_demo  # noqa: E402
 from docgen.bundle import dump_bundle, load_bundle  # noqa: E402
 from docgen.diff import diff_bundles  # noqa: E402
 

@@ -46,8 +46,8 @@ FAULTS = FaultPlan(drop_rate=0.05, servfail_rate=0.05, truncate_rate=0.02, max_d
 def worker(export: Path, port: int, bundle_path: Path, timeout: float, retries: int,
            concurrency: int, deadline: float) -> None:
     """Child process: one collection through docgen's own use case; prints its figures."""
+    from docgen.app.bundles import bundle_with_sections
     from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
-    from docgen.app.workflow import bundle_with_sections
     from docgen.bundle import save_bundle
     from docgen.dns.client import Nameserver, ResolverSettings
     request = DnsRequest(dkim_config=export, nameservers=(Nameserver("127.0.0.1", port),),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from docgen.render import RenderRequest, render_documents  # noqa: E402
+from docgen.render.documents import RenderRequest, render_documents  # noqa: E402
 from support.hostile import HOSTILE, ascii_of, build_bundle  # noqa: E402
 
 

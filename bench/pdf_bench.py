@@ -37,8 +37,8 @@ from aadconnect_bench import generate_export
 from render_bench import generated_bundle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from docgen.app.bundles import bundle_with_sections  # noqa: E402
 from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns  # noqa: E402
-from docgen.app.workflow import bundle_with_sections  # noqa: E402
 from docgen.areas.aadconnect.source import import_aadconnect  # noqa: E402
 from docgen.areas.exchange_certificates.source import import_exchange_certs  # noqa: E402
 from docgen.bundle import save_bundle  # noqa: E402
@@ -52,16 +52,16 @@ GOAL_MB = 700
 JOB = r"""
 import json, resource, sys, time
 from pathlib import Path
-import docgen.render
+import docgen.render.documents
 from docgen.bundle import load_bundle
-from docgen.render import RenderRequest, render_documents
+from docgen.render.documents import RenderRequest, render_documents
 from docgen.render.options import DocumentOptions
 from docgen.render.parallel import Report
 
 bundle, out, mode, jobs = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 report = Report()
 if mode == "single":
-    docgen.render.plan_document = lambda html: None          # the whole document, one run
+    docgen.render.documents.plan_document = lambda html: None          # the whole document, one run
 else:
     in_parts = docgen.render.render_in_parts
     docgen.render.render_in_parts = lambda plan, **kw: in_parts(plan, report=report, **kw)

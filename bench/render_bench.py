@@ -24,16 +24,16 @@ JOB = r"""
 import resource, sys, time
 from pathlib import Path
 from docgen.bundle import load_bundle
-from docgen.render import RenderRequest
+from docgen.render.documents import RenderRequest
 from docgen.render.context import DocumentOptions
-from docgen.app.workflow import write_documents
-import docgen.render
+from docgen.app.outputs import write_documents
+import docgen.render.documents
 from docgen.render.parallel import Report
 bundle, out, formats = Path(sys.argv[1]), Path(sys.argv[2]), tuple(sys.argv[3].split(","))
 # a long PDF is rendered by worker processes: their peak memory is reported apart
 report = Report()
-in_parts = docgen.render.render_in_parts
-docgen.render.render_in_parts = lambda plan, **kw: in_parts(plan, report=report, **kw)
+in_parts = docgen.render.documents.render_in_parts
+docgen.render.documents.render_in_parts = lambda plan, **kw: in_parts(plan, report=report, **kw)
 start = time.perf_counter()
 loaded = load_bundle(bundle)
 if formats != ("none",):

@@ -7,37 +7,24 @@ problem) and its exit code; see the README's table of exit codes.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import click
 
 from docgen import __version__
-from docgen.app.build import build_project
-from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
-from docgen.app.verify import verify_pdf
-from docgen.app.workflow import (
+from docgen.core.errors import (
+    EXIT_CHANGED,
+    EXIT_INTERRUPTED,
+    EXIT_PARTIAL,
+    BundleError,
+    DocgenError,
     ImportFailed,
-    bundle_with_section,
-    bundle_with_sections,
-    run_demo,
-    write_diff,
-    write_documents,
+    UsageProblem,
 )
-from docgen.areas.aadconnect.source import import_aadconnect
-from docgen.areas.exchange_certificates.source import import_exchange_certs
-from docgen.areas.mail_auth.source import MailAuthOptions
-from docgen.bundle import load_bundle, save_bundle
-from docgen.core.errors import EXIT_CHANGED, EXIT_INTERRUPTED, EXIT_PARTIAL, BundleError, DocgenError
-from docgen.core.progress import progress_bar, status
-from docgen.dns.client import ResolverSettings, parse_nameserver
-from docgen.dns.collect import collector_paused
-from docgen.dns.domains import normalize_domain
-from docgen.project import find_project, init_project, load_project
-from docgen.readers.powershell import to_datetime
-from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
-from docgen.render.options import DocumentOptions
+from docgen.render.formats import DIFF_FORMATS, FORMATS
+
+# Each command imports what it uses when it runs: `docgen --help` and `--version` load
+# neither the PDF engine, pandas, checkdmarc nor jsonschema (tests/test_startup.py).
 
 # At most this many "could not verify" lines; the bundle lists every one.
 MAX_WARNING_LINES = 20
@@ -49,6 +36,8 @@ class DocgenGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except UsageProblem as exc:
+            raise click.UsageError(str(exc)) from None
         except DocgenError as exc:
             _report(exc)
             ctx.exit(exc.exit_code)
@@ -96,6 +85,10 @@ def cli() -> None:
               help=f"Comma-separated: {', '.join(FORMATS)}.")
 def demo(out_dir: Path, formats: str) -> None:
     """Build the Contoso sample: bundle, HTML and PDF, with no network."""
+    from docgen.app.demo import run_demo
+    from docgen.app.progress import status
+    from docgen.render.formats import parse_formats
+
     chosen = parse_formats(formats)
     with status("Building the Contoso demo"):
         result = run_demo(out_dir, chosen)
@@ -142,9 +135,7 @@ def import_exchange_certs_command(files: tuple[Path, ...], bundle_path: Path,
     FILES are the JSON of collectors/Export-ExchangeCertificates.ps1,
     `Get-ADObject ... | ConvertTo-Json` output, or `ldifde` LDIF files, in any mix.
     """
-    moment = _collected_at(collected_at)
-    result = import_exchange_certs(list(files), moment)
-    _finish_import(bundle_path, result, organization, strict)
+    _import("exchange_certificates", list(files), bundle_path, organization, collected_at, strict)
 
 
 @import_group.command("aadconnect", epilog=_example(
@@ -162,30 +153,24 @@ def import_aadconnect_command(export: Path, bundle_path: Path, organization: str
     EXPORT is the folder `Get-ADSyncServerConfiguration -Path <dir>` wrote, or the
     JSON of collectors/Export-AADConnectConfig.ps1 (which names that folder beside it).
     """
-    moment = _collected_at(collected_at)
-    result = import_aadconnect(export, moment)
-    _finish_import(bundle_path, result, organization, strict)
+    _import("aadconnect", [export], bundle_path, organization, collected_at, strict)
 
 
-def _collected_at(text: str | None) -> datetime | None:
-    if text is None:
-        return None
+def _import(area: str, paths: list[Path], bundle_path: Path, organization: str | None,
+            collected_at: str | None, strict: bool) -> None:
+    from docgen.app.imports import import_into_bundle, parse_collected_at
+
     try:
-        return to_datetime(text, "--collected-at", "")
-    except DocgenError:
-        raise click.BadParameter(f"not an ISO 8601 date: {text!r}", param_hint="--collected-at")
-
-
-def _finish_import(bundle_path: Path, result, organization: str | None, strict: bool) -> None:
-    if strict and result.errors:
-        raise ImportFailed(result.errors)
-    bundle = bundle_with_section(bundle_path, result, organization)
-    save_bundle(bundle_path, bundle)
-    section = bundle["sections"][result.section]
-    click.echo(f"wrote {bundle_path}: {result.section} with {len(section['items'])} item(s), "
-               f"status {section['status']}")
-    if result.errors:
-        for error in result.errors:
+        moment = parse_collected_at(collected_at)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 date: {collected_at!r}",
+                                 param_hint="--collected-at") from None
+    outcome = import_into_bundle(area, paths, bundle_path, collected_at=moment,
+                                 organization=organization, strict=strict)
+    click.echo(f"wrote {bundle_path}: {outcome.section} with {outcome.items} item(s), "
+               f"status {outcome.status}")
+    if outcome.errors:
+        for error in outcome.errors:
             click.echo(f"warning: {error}", err=True)
         click.get_current_context().exit(EXIT_PARTIAL)
 
@@ -197,6 +182,8 @@ def collect_group() -> None:
 
 
 def _nameservers(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    from docgen.dns.client import parse_nameserver
+
     try:
         return tuple(parse_nameserver(value) for value in values)
     except ValueError as exc:
@@ -204,6 +191,8 @@ def _nameservers(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 
 
 def _domains(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    from docgen.dns.domains import normalize_domain
+
     normalised = []
     for value in values:
         try:
@@ -254,27 +243,23 @@ def collect_dns_command(dkim_config: Path | None, domains: tuple[str, ...],
     Domains come from the DKIM export (its signing configurations and accepted
     domains), --domain and --domains-file, together.
     """
-    if nameservers and zone_files:
-        raise click.UsageError("give --nameserver or --zone-file, not both")
+    from docgen.app.collect_dns import DnsRequest, collect_into_bundle, prepare_dns
+    from docgen.app.progress import progress_bar
+    from docgen.dns.client import ResolverSettings
+
     request = DnsRequest(
         dkim_config=dkim_config, domains=domains, domains_file=domains_file,
         nameservers=nameservers, zone_files=zone_files,
         settings=ResolverSettings(timeout=timeout, retries=retries, concurrency=concurrency,
                                   deadline=deadline),
-        options=MailAuthOptions(fetch_mta_sts_policy=mta_sts_policy))
+        fetch_mta_sts_policy=mta_sts_policy)
     prepared = prepare_dns(request)
-    # The collector stays paused until the bundle is written: re-enabled at once, it
-    # would first rescan every answer of the run only to find nothing to free.
-    with collector_paused():
-        with progress_bar("Looking up domains", len(prepared.domains)) as advance:
-            collection = run_dns(prepared, advance)
-        results = [result for result in (collection.dkim, collection.mail_auth) if result]
-        bundle = bundle_with_sections(bundle_path, results, organization)
-        save_bundle(bundle_path, bundle)
-    summary = "; ".join(f"{result.section} with {len(result.items)} domain(s), status "
-                        f"{bundle['sections'][result.section]['status']}" for result in results)
-    click.echo(f"wrote {bundle_path}: {summary} ({collection.queries_sent} queries)")
-    _warn_partial([error for result in results for error in result.errors])
+    with progress_bar("Looking up domains", len(prepared.domains)) as advance:
+        outcome = collect_into_bundle(prepared, bundle_path, organization, advance)
+    summary = "; ".join(f"{name} with {domains} domain(s), status {status}"
+                        for name, domains, status in outcome.sections)
+    click.echo(f"wrote {bundle_path}: {summary} ({outcome.queries_sent} queries)")
+    _warn_partial(outcome.errors)
 
 
 def _warn_partial(errors: list[DocgenError]) -> None:
@@ -320,28 +305,20 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
     Inside a project folder (see `docgen init`) the options of its docgen.toml,
     its notes and template overrides apply; the flags here take precedence.
     """
+    from docgen.app.progress import status
+    from docgen.app.render import project_options, render_bundle_file, with_flags
+    from docgen.render.documents import RenderRequest
+    from docgen.render.formats import default_stem, parse_formats
+
     chosen = parse_formats(formats)
-    loaded = load_bundle(bundle_path)
-    options = _with_flags(_project_options(no_project), title=title, author=author,
-                          classification=classification, full_rules=full_rules or None)
+    options = with_flags(project_options(no_project), title=title, author=author,
+                         classification=classification, full_rules=full_rules or None)
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options,
                             jobs=jobs)
     with status(f"Rendering {', '.join(chosen)}"):
-        written = write_documents(loaded, out_dir, request)
+        written = render_bundle_file(bundle_path, out_dir, request)
     for path in written:
         click.echo(f"wrote {path}")
-
-
-def _project_options(ignore: bool) -> DocumentOptions:
-    root = None if ignore else find_project(Path.cwd())
-    return load_project(root).options if root else DocumentOptions()
-
-
-def _with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
-    changes = {name: value for name, value in flags.items() if value is not None}
-    if "author" in changes:
-        changes["authors"] = ()
-    return replace(options, **changes)
 
 
 @cli.command(epilog=_example("docgen init customers/contoso --organization Contoso"))
@@ -349,6 +326,8 @@ def _with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
 @click.option("--organization", required=True, help="The customer's name, for the title and cover.")
 def init(folder: Path, organization: str) -> None:
     """Create a project folder: docgen.toml, notes/, raw/, collectors/ and a how-to."""
+    from docgen.project import init_project
+
     for path in init_project(folder, organization):
         click.echo(f"created {path}")
     click.echo(f"next: put the collectors' output into {folder / 'raw'} and run 'docgen build' there")
@@ -360,6 +339,10 @@ def init(folder: Path, organization: str) -> None:
 @_jobs_option
 def build(project_dir: Path | None, jobs: int | None) -> None:
     """Import everything under raw/, write the bundle and every document to out/."""
+    from docgen.app.build import build_project
+    from docgen.app.progress import status
+    from docgen.project import find_project, load_project
+
     root = find_project(project_dir or Path.cwd())
     if root is None:
         raise DocgenError("not inside a docgen project (no docgen.toml here or above); "
@@ -403,8 +386,14 @@ def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, chang
     codes: 0 done; with --fail-on-change, 3 if anything changed, else 4 if a
     section or lookup could not be compared.
     """
+    from docgen.app.diff import write_diff
+    from docgen.app.progress import status
+    from docgen.app.render import project_options, with_flags
+    from docgen.render.documents import RenderRequest
+    from docgen.render.formats import parse_formats
+
     chosen = parse_formats(formats, DIFF_FORMATS)
-    options = _with_flags(_project_options(False), title=title, author=author or None)
+    options = with_flags(project_options(False), title=title, author=author or None)
     request = RenderRequest(formats=chosen, stem=stem, options=options)
     with status("Comparing bundles"):
         result = write_diff(before_path, after_path, out_dir, request, changes_only)
@@ -433,6 +422,9 @@ def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, chang
 @click.option("--rerender", is_flag=True, help="Render the attached bundle again and compare bytes.")
 def verify(pdf_path: Path, bundle_path: Path | None, rerender: bool) -> None:
     """Check what a report PDF was built from: attachment, cover and metadata hashes, schema."""
+    from docgen.app.progress import status
+    from docgen.app.verify import verify_pdf
+
     with status("Verifying"):
         checks = verify_pdf(pdf_path, bundle_path, rerender)
     for check in checks:
@@ -447,6 +439,8 @@ def verify(pdf_path: Path, bundle_path: Path | None, rerender: bool) -> None:
 @click.argument("bundle_path", metavar="BUNDLE", type=click.Path(path_type=Path))
 def validate(bundle_path: Path) -> None:
     """Check a bundle against the schema: every error with its key path, or 'valid'."""
+    from docgen.bundle import load_bundle
+
     try:
         load_bundle(bundle_path)
     except BundleError as exc:

@@ -9,10 +9,10 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
-from docgen.app.workflow import run_demo
+from docgen.app.demo import run_demo
 from docgen.areas.aadconnect.source import import_aadconnect
 from docgen.bundle import dump_bundle, new_bundle, parse_bundle, put_section
-from docgen.render import RenderRequest, render_documents
+from docgen.render.documents import RenderRequest, render_documents
 from docgen.render.options import DocumentOptions
 from support.aadconnect import (
     AAD_ID,

@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
+from docgen.app.progress import progress_bar
 from docgen.bundle import load_bundle
 from docgen.cli import cli
-from docgen.core.progress import progress_bar
 from support.dns_fixtures import COLLECTOR_EXPORT, PS51_EXPORT, REPO, SAMPLE_ZONES
 from support.dns_server import DnsTestServer, FaultPlan
 

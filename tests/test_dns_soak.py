@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen.app.workflow import bundle_with_sections
+from docgen.app.bundles import bundle_with_sections
 from docgen.areas.dkim.source import read_dkim_export
 from docgen.bundle.schema import schema_errors
 from docgen.dns.client import LookupClient, Nameserver, NetworkTransport, ResolverSettings

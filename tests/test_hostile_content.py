@@ -34,8 +34,8 @@ from docgen.app.verify import verify_pdf
 from docgen.bundle import parse_bundle, save_bundle
 from docgen.checks import run_checks
 from docgen.core.resources import data_dir
-from docgen.render import RenderRequest, render_documents
 from docgen.render.context import report_context
+from docgen.render.documents import RenderRequest, render_documents
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
 from docgen.render.options import DocumentOptions
 from docgen.render.pdf import breakable, lay_out
@@ -243,7 +243,7 @@ def test_azure_ad_connect_strings_are_escaped_and_shown(tmp_path):
 
 def test_a_diff_of_hostile_strings_is_escaped_too(documents):
     from docgen.diff import diff_bundles
-    from docgen.render import render_diff_documents
+    from docgen.render.documents import render_diff_documents
 
     before, after = documents["ascii"][0], documents["hostile"][0]
     request = RenderRequest(("html", "json"), "diff")

@@ -120,12 +120,12 @@ def test_libxml2s_own_limits_stay_on(document, message):
 
 def test_running_out_of_memory_is_one_line_and_nothing_written(run_cli, monkeypatch, tmp_path,
                                                                demo_dir):
-    import docgen.cli
+    import docgen.app.render
 
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(docgen.cli, "write_documents", exhausted)
+    monkeypatch.setattr(docgen.app.render, "write_documents", exhausted)
     result = run_cli("render", demo_dir / "contoso.bundle.json", "-o", tmp_path / "out",
                      "--format", "html", "--no-project")
     assert result.exit_code == 1

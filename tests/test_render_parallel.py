@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-import docgen.render
+import docgen.render.documents
 from docgen.bundle import load_bundle
 from docgen.core.resources import data_dir
-from docgen.render import RenderRequest, render_documents
+from docgen.render.documents import RenderRequest, render_documents
 from docgen.render.options import DocumentOptions
 from docgen.render.parallel import split
 from docgen.render.parallel.split import NotSplittable, css_problem, plan_document, scan
@@ -71,11 +71,11 @@ def rendered(large_bundle, tmp_path_factory):
     loaded = load_bundle(large_bundle)
     plans = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(docgen.render, "plan_document", lambda html: plans.append(plan_document(html))
+        patch.setattr(docgen.render.documents, "plan_document", lambda html: plans.append(plan_document(html))
                       or plans[-1])
         warnings: list[str] = []
         parted = render_documents(loaded, request(jobs=2), warnings)["large.pdf"]
-        patch.setattr(docgen.render, "plan_document", lambda html: None)
+        patch.setattr(docgen.render.documents, "plan_document", lambda html: None)
         whole = render_documents(loaded, request(jobs=2))["large.pdf"]
     folder = tmp_path_factory.mktemp("parallel-out")
     (folder / "large.pdf").write_bytes(parted)

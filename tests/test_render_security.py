@@ -13,7 +13,7 @@ import pytest
 from docgen.core.errors import RenderError
 from docgen.core.resources import data_dir
 from docgen.project import ProjectError, load_project
-from docgen.render import RenderRequest, render_documents
+from docgen.render.documents import RenderRequest, render_documents
 from docgen.render.html import make_environment, render_template
 from docgen.render.pdf import local_fetcher
 from support.hostile import HOSTILE, build_bundle

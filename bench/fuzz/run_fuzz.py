@@ -57,7 +57,7 @@ def generated_seeds(name: str, folder: Path) -> None:
                 if config.get(key):
                     (folder / f"record-{index}-{key}.txt").write_text(config[key])
     if name == "bundle":
-        from docgen.app.workflow import run_demo
+        from docgen.app.demo import run_demo
         with tempfile.TemporaryDirectory() as tmp:
             demo = run_demo(Path(tmp), formats=())
             shutil.copyfile(demo.bundle_path, folder / "demo.bundle.json")

@@ -7,16 +7,16 @@ from pathlib import Path
 
 from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
 from docgen.app.detect import detect_area
+from docgen.app.outputs import write_documents
 from docgen.areas import AREAS
-from docgen.bundle import new_bundle, parse_bundle, put_section, save_bundle
+from docgen.bundle import new_bundle, put_section, save_and_reload
 from docgen.bundle.result import SourceResult
-from docgen.core.atomic import write_all_atomic
 from docgen.core.dates import iso_utc
 from docgen.core.errors import DocgenError
 from docgen.dns.client import ResolverSettings, parse_nameserver
 from docgen.dns.domains import normalize_domain
 from docgen.project import Project
-from docgen.render import RenderRequest, render_documents
+from docgen.render.documents import RenderRequest
 
 IGNORED_RAW = {"README.md"}
 
@@ -109,11 +109,8 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
     bundle = new_bundle(project.organization, iso_utc(max(r.collected_at for r in results)))
     for result in results:
         bundle = put_section(bundle, result)
-    raw = save_bundle(project.bundle_path, bundle)
-    loaded = parse_bundle(raw, str(project.bundle_path))
+    loaded = save_and_reload(project.bundle_path, bundle)
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
                             jobs=jobs)
-    outputs = render_documents(loaded, request)
-    files = {project.out_dir / name: data for name, data in outputs.items()}
-    write_all_atomic(files)
-    return BuildResult(project.bundle_path, list(files), results, skipped)
+    documents = write_documents(loaded, project.out_dir, request)
+    return BuildResult(project.bundle_path, documents, results, skipped)

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from docgen.app.bundles import bundle_with_sections
 from docgen.areas.dkim import source as dkim
 from docgen.areas.dkim.source import DkimExport, read_dkim_export
 from docgen.areas.mail_auth import source as mailauth
+from docgen.bundle import save_bundle
 from docgen.core.dates import utc_now
-from docgen.core.errors import DocgenError, InputError
+from docgen.core.errors import DocgenError, InputError, UsageProblem
 from docgen.dns.client import (
     LookupClient,
     Nameserver,
@@ -21,7 +23,7 @@ from docgen.dns.client import (
     ZoneTransport,
     system_nameservers,
 )
-from docgen.dns.collect import DnsCollection, collect_dns
+from docgen.dns.collect import DnsCollection, collect_dns, collector_paused
 from docgen.dns.domains import merge_domains, read_domains_file
 from docgen.readers.inputs import read_input
 from docgen.readers.zones import load_zone_files
@@ -37,7 +39,7 @@ class DnsRequest:
     nameservers: tuple[Nameserver, ...] = ()
     zone_files: tuple[Path, ...] = ()
     settings: ResolverSettings = ResolverSettings()
-    options: mailauth.MailAuthOptions = mailauth.MailAuthOptions()
+    fetch_mta_sts_policy: bool = False   # the only HTTP docgen makes
     # Fixed only where a run must be repeatable (the demo); else the moment of the lookups.
     collected_at: datetime | None = None
 
@@ -58,7 +60,7 @@ class PreparedDns:
 def prepare_dns(request: DnsRequest) -> PreparedDns:
     """Read the inputs; every problem with them is raised before any lookup."""
     if request.nameservers and request.zone_files:
-        raise DocgenError("give --nameserver or --zone-file, not both")
+        raise UsageProblem("give --nameserver or --zone-file, not both")
     export = _read_export(request.dkim_config)
     file_domains: list[str] = []
     mail_inputs: list[dict] = []
@@ -76,7 +78,8 @@ def prepare_dns(request: DnsRequest) -> PreparedDns:
     return PreparedDns(domains=domains, export=export,
                        client=LookupClient(transport, request.settings),
                        mail_inputs=mail_inputs + zone_records, dkim_inputs=dkim_inputs,
-                       collected_at=request.collected_at or utc_now(), options=request.options)
+                       collected_at=request.collected_at or utc_now(),
+                       options=mailauth.MailAuthOptions(fetch_mta_sts_policy=request.fetch_mta_sts_policy))
 
 
 def run_dns(prepared: PreparedDns,
@@ -120,3 +123,28 @@ def demo_dns_sections(folder: Path) -> list:
                          collected_at=read_dkim_export(export_path).collected_at)
     collection = run_dns(prepare_dns(request))
     return [collection.dkim, collection.mail_auth]
+
+
+@dataclasses.dataclass(frozen=True)
+class DnsOutcome:
+    bundle_path: Path
+    sections: list[tuple[str, int, str]]     # name, domains, status
+    queries_sent: int
+    errors: list[DocgenError]
+
+
+def collect_into_bundle(prepared: PreparedDns, bundle_path: Path, organization: str | None,
+                        advance: Callable[[], None] = lambda: None) -> DnsOutcome:
+    """Every lookup, then both sections into the bundle file (all or nothing)."""
+    # The collector stays paused until the bundle is written: re-enabled at once, it
+    # would first rescan every answer of the run only to find nothing to free.
+    with collector_paused():
+        collection = run_dns(prepared, advance)
+        results = [result for result in (collection.dkim, collection.mail_auth) if result]
+        bundle = bundle_with_sections(bundle_path, results, organization)
+        save_bundle(bundle_path, bundle)
+    return DnsOutcome(
+        bundle_path,
+        [(result.section, len(result.items), bundle["sections"][result.section]["status"])
+         for result in results],
+        collection.queries_sent, [error for result in results for error in result.errors])

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from docgen import __version__
 from docgen.bundle import parse_bundle
-from docgen.core.errors import BundleError, DocgenError
-from docgen.render import BUNDLE_ATTACHMENT, RENDER_ATTACHMENT, RenderRequest, render_documents
+from docgen.core.errors import BundleError, DocgenError, cannot_read
+from docgen.render.documents import BUNDLE_ATTACHMENT, RENDER_ATTACHMENT, RenderRequest, render_documents
 from docgen.render.options import DocumentOptions
 
 METADATA_KEY = "/docgenbundlesha256"  # WeasyPrint keeps letters and digits of <meta name>
@@ -46,7 +46,7 @@ def verify_pdf(pdf_path: Path, bundle_path: Path | None = None, rerender: bool =
         cover_text = (reader.pages[0].extract_text() if reader.pages else "").replace("\x00", "")
         metadata: dict = reader.metadata or {}   # pypdf DocumentInformation is a dict
     except OSError as exc:
-        raise DocgenError(f"cannot read ({exc.strerror or exc})", source=str(pdf_path)) from None
+        raise DocgenError(cannot_read(exc), source=str(pdf_path)) from None
     except (PdfReadError, ValueError, KeyError) as exc:
         raise DocgenError(f"not a readable PDF ({exc})", source=str(pdf_path)) from None
 

@@ -56,8 +56,9 @@ class Area:
     # raw inputs it recognises by content: text of a file's head -> bool; a folder -> bool
     recognise: Ref | None = None
     recognise_folder: Ref | None = None
-    # the paths `docgen build` recognised for it -> its SourceResult; None when another
-    # step reads them (the DKIM export feeds the DNS collection)
+    # (the paths `docgen build` recognised for it, or `docgen import` was given; the
+    # collection time or None) -> its SourceResult; None when another step reads them
+    # (the DKIM export feeds the DNS collection)
     importer: Ref | None = None
     # (views of all shown sections by name) -> extra template charts by name
     charts: Ref | None = None

@@ -1,7 +1,14 @@
 """The bundle: one JSON snapshot, the contract between collection and documents."""
 
-from docgen.bundle.io import LoadedBundle, dump_bundle, load_bundle, parse_bundle, save_bundle
+from docgen.bundle.io import (
+    LoadedBundle,
+    dump_bundle,
+    load_bundle,
+    parse_bundle,
+    save_and_reload,
+    save_bundle,
+)
 from docgen.bundle.model import new_bundle, put_section
 
 __all__ = ["LoadedBundle", "dump_bundle", "load_bundle", "new_bundle",
-           "parse_bundle", "put_section", "save_bundle"]
+           "parse_bundle", "put_section", "save_and_reload", "save_bundle"]

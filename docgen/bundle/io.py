@@ -14,7 +14,7 @@ from docgen.bundle.migrations import CURRENT_VERSION, migrate
 from docgen.bundle.schema import schema_errors
 from docgen.core import jsontext
 from docgen.core.atomic import write_atomic
-from docgen.core.errors import BundleError
+from docgen.core.errors import BundleError, cannot_read
 from docgen.core.limits import BUNDLE
 
 CANONICAL_JSON = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
@@ -54,6 +54,11 @@ def save_bundle(path: Path, bundle: dict) -> bytes:
     return raw
 
 
+def save_and_reload(path: Path, bundle: dict) -> LoadedBundle:
+    """Write a bundle and read back what was written: documents are made from those bytes."""
+    return parse_bundle(save_bundle(path, bundle), str(path))
+
+
 def load_bundle(path: Path) -> LoadedBundle:
     """Read, migrate and validate a bundle file."""
     try:
@@ -63,7 +68,7 @@ def load_bundle(path: Path) -> LoadedBundle:
                 raise BundleError(too_large, source=str(path))
             raw = file.read()
     except OSError as exc:
-        raise BundleError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+        raise BundleError(cannot_read(exc), source=str(path)) from None
     return parse_bundle(raw, str(path))
 
 

@@ -53,3 +53,23 @@ class RenderError(DocgenError):
 
 class MissingDependency(DocgenError):
     """A system library an optional output needs is not installed."""
+
+
+class UsageProblem(DocgenError):
+    """The request itself is contradictory (two options that exclude each other)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ImportFailed(DocgenError):
+    """Nothing usable came out of the inputs; every error is listed."""
+
+    def __init__(self, errors: list[DocgenError]):
+        first = errors[0] if errors else DocgenError("nothing was imported")
+        super().__init__(first.message, source=first.source, where=first.where)
+        self.errors = errors
+
+
+def cannot_read(exc: OSError) -> str:
+    """The one wording for a file the operating system would not give us."""
+    return f"cannot read ({exc.strerror or exc})"

@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from docgen.core.errors import InputError
+from docgen.core.errors import InputError, cannot_read
 from docgen.core.limits import INPUT_FILE
 
 
@@ -26,7 +26,7 @@ def read_input(path: Path, section: str, name: str | None = None) -> tuple[bytes
     except IsADirectoryError:
         raise InputError("is a folder, not a file", source=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+        raise InputError(cannot_read(exc), source=str(path)) from None
     record = {
         "name": name or path.name,
         "section": section,

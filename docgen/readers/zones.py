@@ -33,7 +33,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 
-from docgen.core.errors import InputError
+from docgen.core.errors import InputError, cannot_read
 
 #: A zone to load: ``(origin, source)``. ``origin`` may be ``None`` to take it
 #: from the zone's ``$ORIGIN``. A ``str`` source is zone *text*; an
@@ -162,7 +162,7 @@ def _load_user_zone(path: Path) -> ServedZone:
     try:
         text = path.read_text("utf-8-sig")
     except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+        raise InputError(cannot_read(exc), source=str(path)) from None
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", source=str(path), where=f"byte {exc.start}") from None
     origin = None if _has_origin_directive(text) else origin_from_file_name(path)

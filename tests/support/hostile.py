@@ -12,11 +12,11 @@ import re
 import time
 from pathlib import Path
 
+from docgen.app.bundles import bundle_with_sections
 from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
-from docgen.app.workflow import bundle_with_sections
 from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle import parse_bundle, save_bundle
-from docgen.render import RenderRequest, render_documents
+from docgen.render.documents import RenderRequest, render_documents
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "docgen" / "samples"

@@ -152,14 +152,14 @@ def _read_collector(path: Path, state: _Import) -> CollectorExport:
     return collector
 
 
-def import_for_build(paths: list[Path]) -> SourceResult:
+def import_for_build(paths: list[Path], collected_at: datetime | None = None) -> SourceResult:
     """What `docgen build` recognised as Azure AD Connect exports, as one section with an item
     per sync server (active and staging). A collector JSON reads the export folder beside it:
     that folder is not read twice."""
     files = [path for path in paths if path.is_file()]
     named = {folder_named_by(path) for path in files}
     exports = files + [path for path in paths if path.is_dir() and path.resolve() not in named]
-    return combine_results([import_aadconnect(path) for path in exports])
+    return combine_results([import_aadconnect(path, collected_at) for path in exports])
 
 
 def folder_named_by(path: Path) -> Path | None:

@@ -7,7 +7,7 @@ _HERE = __name__
 AREA = Area(
     name="dkim",
     title="DKIM signing",
-    view=Ref("docgen.areas.dns_views:dkim_view"),
+    view=Ref(f"{_HERE}.view:dkim_view"),
     checks=Ref(f"{_HERE}.checks:check_dkim"),
     tables=Ref(f"{_HERE}.tables:dkim_tables"),
     diff=Ref(f"{_HERE}.diff:collections"),
@@ -15,7 +15,7 @@ AREA = Area(
     recognise=Ref(f"{_HERE}.detect:recognise"),
     # one "domain, selector CNAME" line per failing active DKIM selector
     outputs=(ExtraOutput("dkim-failures", "dkim-failures.txt",
-                         Ref("docgen.areas.dns_views:dkim_failures_output")),),
+                         Ref(f"{_HERE}.view:dkim_failures_output")),),
     volatile=(
         # when Exchange last checked the configuration, and the sentence explaining the
         # active selector, which names the collection time (the selector itself is compared)

@@ -1,0 +1,30 @@
+"""`docgen render`: a bundle file to documents, with the project's options where there is one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from docgen.app.outputs import write_documents
+from docgen.bundle import load_bundle
+from docgen.project import find_project, load_project
+from docgen.render.documents import RenderRequest
+from docgen.render.options import DocumentOptions
+
+
+def project_options(ignore: bool, start: Path | None = None) -> DocumentOptions:
+    """The options of the docgen.toml at or above `start` (the current folder), or defaults."""
+    root = None if ignore else find_project(start or Path.cwd())
+    return load_project(root).options if root else DocumentOptions()
+
+
+def with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
+    """Options with the command line's flags on top (a flag left out is None)."""
+    changes = {name: value for name, value in flags.items() if value is not None}
+    if "author" in changes:
+        changes["authors"] = ()
+    return replace(options, **changes)
+
+
+def render_bundle_file(bundle_path: Path, out_dir: Path, request: RenderRequest) -> list[Path]:
+    return write_documents(load_bundle(bundle_path), out_dir, request)
