@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 from docgen import __version__
+from docgen.areas import AREAS, Area
+from docgen.areas.area import ImportCommand
 from docgen.core.errors import (
     EXIT_CHANGED,
     EXIT_INTERRUPTED,
@@ -101,59 +103,30 @@ def import_group() -> None:
     """Read raw exports into a section of a bundle."""
 
 
-def _import_options(*, organization: str, collected_at: str, strict: str):
-    """The options every `docgen import` command shares; each says its own defaults."""
-    options = (
-        click.option("-o", "--output", "bundle_path", required=True,
-                     type=click.Path(path_type=Path),
+def _import_command(area: Area, spec: ImportCommand) -> click.Command:
+    """`docgen import <name>` for an area, from what its registry entry declares."""
+    def run(inputs, bundle_path: Path, organization: str | None, collected_at: str | None,
+            strict: bool) -> None:
+        paths = list(inputs) if spec.many else [inputs]
+        _import(area.name, paths, bundle_path, organization, collected_at, strict)
+
+    params: list[click.Parameter] = [
+        click.Argument(["inputs"], nargs=-1 if spec.many else 1, required=True,
+                       metavar="FILES..." if spec.many else "EXPORT", type=click.Path(path_type=Path)),
+        click.Option(["-o", "--output", "bundle_path"], required=True, type=click.Path(path_type=Path),
                      help="Bundle to create, or to update (this section is replaced)."),
-        click.option("--organization", help=f"Organisation name (default: {organization})."),
-        click.option("--collected-at", help=f"When the export was taken, ISO 8601 "
-                     f"(default: {collected_at})."),
-        click.option("--strict", is_flag=True, help=strict),
-    )
-
-    def apply(command):
-        for option in reversed(options):
-            command = option(command)
-        return command
-    return apply
+        click.Option(["--organization"], help=f"Organisation name (default: {spec.organization_default})."),
+        click.Option(["--collected-at"], help=f"When the export was taken, ISO 8601 "
+                     f"(default: {spec.collected_at_default})."),
+        click.Option(["--strict"], is_flag=True, help=spec.strict_help),
+    ]
+    return click.Command(spec.name, callback=run, params=params, help=spec.help,
+                         epilog=_example(*spec.examples))
 
 
-@import_group.command("exchange-certs", epilog=_example(
-    "docgen import exchange-certs exchange-certs.json -o contoso.bundle.json",
-    "docgen import exchange-certs servers.ldf adobjects.json -o contoso.bundle.json"))
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_import_options(organization="from the export or its AD domain",
-                 collected_at="from the export, else now",
-                 strict="Write nothing if any record has an error.")
-def import_exchange_certs_command(files: tuple[Path, ...], bundle_path: Path,
-                                  organization: str | None, collected_at: str | None,
-                                  strict: bool) -> None:
-    """Exchange default SMTP certificates (msExchServerInternalTLSCert).
-
-    FILES are the JSON of collectors/Export-ExchangeCertificates.ps1,
-    `Get-ADObject ... | ConvertTo-Json` output, or `ldifde` LDIF files, in any mix.
-    """
-    _import("exchange_certificates", list(files), bundle_path, organization, collected_at, strict)
-
-
-@import_group.command("aadconnect", epilog=_example(
-    "docgen import aadconnect .\\ServerConfiguration -o contoso.bundle.json",
-    "docgen import aadconnect aadconnect.json -o contoso.bundle.json"))
-@click.argument("export", type=click.Path(path_type=Path))
-@_import_options(organization="the first AD connector's forest",
-                 collected_at="the collector's CollectedAt, else the export-date in "
-                              "GlobalSettings/MV.xml, else now",
-                 strict="Write nothing if any file or rule has an error.")
-def import_aadconnect_command(export: Path, bundle_path: Path, organization: str | None,
-                              collected_at: str | None, strict: bool) -> None:
-    """Azure AD Connect (Entra Connect Sync): setup choices, filters, connectors, sync rules.
-
-    EXPORT is the folder `Get-ADSyncServerConfiguration -Path <dir>` wrote, or the
-    JSON of collectors/Export-AADConnectConfig.ps1 (which names that folder beside it).
-    """
-    _import("aadconnect", [export], bundle_path, organization, collected_at, strict)
+for _area in AREAS:
+    if _area.import_command is not None:
+        import_group.add_command(_import_command(_area, _area.import_command))
 
 
 def _import(area: str, paths: list[Path], bundle_path: Path, organization: str | None,
@@ -450,6 +423,15 @@ def validate(bundle_path: Path) -> None:
             click.echo(problem)
         raise BundleError(f"{len(exc.problems)} schema error(s)", source=str(bundle_path)) from None
     click.echo("valid")
+
+
+@cli.command(epilog=_example("docgen schema bundle > bundle.schema.json"))
+@click.argument("which", type=click.Choice(["bundle", "diff"]))
+def schema(which: str) -> None:
+    """Print the published JSON Schema of a bundle or of a diff document."""
+    from docgen.app.schemas import published_schema
+
+    click.echo(published_schema(which), nl=False)
 
 
 def main() -> None:

@@ -158,3 +158,13 @@ def test_migrations_run_in_order_up_to_the_current_version(bundle):
     assert migrated["organisation"] == "CONTOSO" and "organization" not in migrated
     # the current version needs no step
     assert migrate(copy.deepcopy(bundle), {}) == bundle
+
+
+def test_docgen_schema_prints_the_assembled_schema(run_cli):
+    result = run_cli("schema", "bundle")
+    assert result.exit_code == 0
+    printed = json.loads(result.stdout)
+    assert printed == json.loads(schema_text())
+    assert set(printed["properties"]["sections"]["properties"]) == {
+        "aadconnect", "exchange_certificates", "dkim", "mail_auth"}
+    assert "exchange_server" in printed["$defs"] and "lookup" in printed["$defs"]

@@ -35,19 +35,23 @@ class BuildResult:
 
 def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
     """Raw inputs by area, and the names of entries docgen does not recognise."""
-    kinds: dict[str, list[Path]] = {}
-    skipped: list[str] = []
     if not raw_dir.is_dir():
-        return kinds, skipped
-    for path in sorted(raw_dir.iterdir()):
-        if path.name in IGNORED_RAW or path.name.startswith("."):
-            continue
+        return {}, []
+    entries = [path for path in sorted(raw_dir.iterdir())
+               if path.name not in IGNORED_RAW and not path.name.startswith(".")]
+    kinds = group_by_area(entries)
+    recognised = {path for paths in kinds.values() for path in paths}
+    return kinds, [f"raw/{path.name}" for path in entries if path not in recognised]
+
+
+def group_by_area(paths: list[Path]) -> dict[str, list[Path]]:
+    """The inputs an area recognises, by area name, in the order given."""
+    kinds: dict[str, list[Path]] = {}
+    for path in paths:
         kind = detect_area(path)
-        if kind is None:
-            skipped.append(f"raw/{path.name}")
-        else:
+        if kind is not None:
             kinds.setdefault(kind, []).append(path)
-    return kinds, skipped
+    return kinds
 
 
 def import_raw(kinds: dict[str, list[Path]]) -> list[SourceResult]:

@@ -6,16 +6,17 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from docgen.app.build import group_by_area, import_raw
 from docgen.app.bundles import bundle_with_sections
 from docgen.app.collect_dns import demo_dns_sections
 from docgen.app.outputs import write_documents
-from docgen.areas.aadconnect.source import import_aadconnect
-from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle import save_and_reload
 from docgen.core.resources import data_dir
 from docgen.render.documents import RenderRequest
 from docgen.render.options import DocumentOptions
 
+# The sample exports the demo reads besides the DNS zones (docgen/samples/).
+DEMO_INPUTS = ("aadconnect/contoso-aadconnect.json", "exchange/contoso-exchange-certs.json")
 # Fixed namespace so the demo's run id depends only on the sample files.
 DEMO_NAMESPACE = uuid.UUID("6f1f7c56-37c4-4a53-9a43-3f5d0c1d8a11")
 
@@ -33,9 +34,9 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
     sample DKIM export was taken, so the demo gives the same bundle every time.
     """
     samples = data_dir("samples")
-    exchange = import_exchange_certs([samples / "exchange" / "contoso-exchange-certs.json"])
-    aadconnect = import_aadconnect(samples / "aadconnect" / "contoso-aadconnect.json")
-    results = [aadconnect, exchange, *demo_dns_sections(samples / "dns")]
+    # recognised by content, as `docgen build` recognises raw/: the demo is a build
+    inputs = [samples / name for name in DEMO_INPUTS]
+    results = [*import_raw(group_by_area(inputs)), *demo_dns_sections(samples / "dns")]
     run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(
         entry["sha256"] for result in results for entry in result.inputs)))
     bundle = bundle_with_sections(None, results, "Contoso", run_id=run_id)

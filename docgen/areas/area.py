@@ -37,6 +37,19 @@ class ExtraOutput:
 
 
 @dataclass(frozen=True)
+class ImportCommand:
+    """`docgen import <name>`: the command line of an area's importer."""
+
+    name: str
+    help: str                          # the command's help: first line, then what the inputs are
+    examples: tuple[str, ...]
+    organization_default: str          # where the organisation's name comes from by default
+    collected_at_default: str
+    strict_help: str
+    many: bool = True                  # FILES... (any mix) or one EXPORT
+
+
+@dataclass(frozen=True)
 class Area:
     """One area docgen documents: a section of the bundle and a chapter of the report.
 
@@ -60,6 +73,7 @@ class Area:
     # collection time or None) -> its SourceResult; None when another step reads them
     # (the DKIM export feeds the DNS collection)
     importer: Ref | None = None
+    import_command: ImportCommand | None = None
     # (views of all shown sections by name) -> extra template charts by name
     charts: Ref | None = None
     outputs: tuple[ExtraOutput, ...] = ()

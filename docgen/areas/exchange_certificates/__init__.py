@@ -1,6 +1,6 @@
 """Exchange servers' default SMTP (internal transport) certificates."""
 
-from docgen.areas.area import Area, Ref
+from docgen.areas.area import Area, ImportCommand, Ref
 
 _HERE = __name__
 
@@ -13,5 +13,15 @@ AREA = Area(
     diff=Ref(f"{_HERE}.diff:collections"),
     recognise=Ref(f"{_HERE}.detect:recognise"),
     importer=Ref(f"{_HERE}.source:import_exchange_certs"),
+    import_command=ImportCommand(
+        name="exchange-certs",
+        help="Exchange default SMTP certificates (msExchServerInternalTLSCert).\n\n"
+             "FILES are the JSON of collectors/Export-ExchangeCertificates.ps1,\n"
+             "`Get-ADObject ... | ConvertTo-Json` output, or `ldifde` LDIF files, in any mix.",
+        examples=("docgen import exchange-certs exchange-certs.json -o contoso.bundle.json",
+                  "docgen import exchange-certs servers.ldf adobjects.json -o contoso.bundle.json"),
+        organization_default="from the export or its AD domain",
+        collected_at_default="from the export, else now",
+        strict_help="Write nothing if any record has an error."),
     collector="Export-ExchangeCertificates.ps1",
 )
