@@ -142,3 +142,17 @@ def test_nothing_below_app_prints_or_exits():
     below = [path for name, path in _modules() if _layer(name) not in ("app", "cli", "__main__")]
     assert len(below) > 30
     assert [problem for path in below for problem in _prints_or_exits(path)] == []
+
+
+@pytest.mark.slow   # runs mypy
+def test_mypy_sees_a_misspelt_bundle_key(tmp_path):
+    from mypy import api
+
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text(
+        "from docgen.areas.exchange_certificates.facts import ExchangeSection\n"
+        "def f(section: ExchangeSection) -> str:\n"
+        "    return section['items'][0]['default_smtp_certificate']['thumbprint_sha']\n")
+    stdout, _, status = api.run([str(snippet), "--no-incremental", "--follow-imports=silent"])
+    assert status == 1
+    assert 'has no key "thumbprint_sha"' in stdout

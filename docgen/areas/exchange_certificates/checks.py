@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from docgen.areas.exchange_certificates.facts import ExchangeSection, ExchangeServer, SmtpCertificate
 from docgen.checks.model import Finding, make_finding
 from docgen.core.dates import parse_iso
 
 SECTION = "exchange_certificates"
 
 
-def check_exchange_certs(section: dict, rules: dict, as_of: datetime) -> list[Finding]:
+def check_exchange_certs(section: ExchangeSection, rules: dict, as_of: datetime) -> list[Finding]:
     findings: list[Finding] = []
     for server in section["items"]:
         findings.extend(_check_server(server, rules, as_of))
     return findings
 
 
-def _check_server(server: dict, rules: dict, as_of: datetime) -> list[Finding]:
+def _check_server(server: ExchangeServer, rules: dict, as_of: datetime) -> list[Finding]:
     certificate = server["default_smtp_certificate"]
 
     def finding(rule_id: str, evidence: str, **title_values: str) -> Finding:
@@ -47,7 +48,8 @@ def _check_server(server: dict, rules: dict, as_of: datetime) -> list[Finding]:
     return found
 
 
-def _expiry_finding(certificate: dict, rules: dict, as_of: datetime, finding) -> Finding | None:
+def _expiry_finding(certificate: SmtpCertificate, rules: dict, as_of: datetime,
+                    finding) -> Finding | None:
     not_after = parse_iso(certificate["not_after"])
     days_left = (not_after - as_of).total_seconds() / 86400
     stamp = f"Valid until {certificate['not_after'][:10]}"

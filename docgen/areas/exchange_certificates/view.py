@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from docgen.areas.exchange_certificates.facts import ExchangeSection
 from docgen.checks.model import worst_by_key
 from docgen.core.dates import parse_iso
 from docgen.render.charts import expiry_timeline
 
 
-def exchange_certs_view(section: dict, as_of: datetime, findings: list[dict]) -> dict:
+def exchange_certs_view(section: ExchangeSection, as_of: datetime, findings: list[dict]) -> dict:
     worst = worst_by_key(findings)
     servers = []
     for server in section["items"]:
