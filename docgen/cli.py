@@ -327,7 +327,8 @@ def build(project_dir: Path | None, jobs: int | None) -> None:
     for path in result.documents:
         click.echo(f"wrote {path}")
     for name in result.skipped:
-        click.echo(f"warning: {name}: not an input docgen recognises; skipped", err=True)
+        click.echo(f"warning: {name}: not an input docgen recognises; skipped (recorded in the "
+                   "bundle and listed in the report)", err=True)
     for source in result.results:
         for error in source.errors:
             click.echo(f"warning: {error}", err=True)

@@ -24,8 +24,9 @@ def bundle() -> dict:
 
 def test_a_fresh_bundle_has_the_documented_top_level(bundle):
     assert sorted(bundle) == ["collected_at", "inputs", "organization", "run_id", "schema_version",
-                              "sections", "tool_version"]
-    assert bundle["schema_version"] == 1
+                              "sections", "skipped_inputs", "tool_version"]
+    assert bundle["schema_version"] == 2
+    assert bundle["skipped_inputs"] == []
     assert bundle["collected_at"] == "2026-11-02T09:30:00Z"
     section = bundle["sections"]["exchange_certificates"]
     assert (section["status"], section["errors"]) == ("ok", [])
@@ -79,11 +80,11 @@ def test_every_schema_error_is_reported_with_its_key_path(bundle):
 
 
 def test_a_newer_schema_version_is_refused(bundle):
-    newer = dict(bundle, schema_version=2)
+    newer = dict(bundle, schema_version=3)
     with pytest.raises(BundleError) as caught:
         parse_bundle(dump_bundle(newer), "future.json")
-    assert str(caught.value) == ("future.json: schema_version 2 is newer than this docgen understands "
-                                 "(up to 1); upgrade docgen to read it")
+    assert str(caught.value) == ("future.json: schema_version 3 is newer than this docgen understands "
+                                 "(up to 2); upgrade docgen to read it")
 
 
 def test_a_bundle_with_half_a_surrogate_pair_loads_and_can_be_written_again(bundle):
@@ -153,7 +154,8 @@ def test_migrations_run_in_order_up_to_the_current_version(bundle):
         document["organisation"] = document["organisation"].upper()
         return document
 
-    migrated = migrate(copy.deepcopy(bundle), {1: one_to_two, 2: two_to_three}, current=3)
+    migrated = migrate(dict(copy.deepcopy(bundle), schema_version=1), {1: one_to_two, 2: two_to_three},
+                       current=3)
     assert migrated["schema_version"] == 3
     assert migrated["organisation"] == "CONTOSO" and "organization" not in migrated
     # the current version needs no step
@@ -168,3 +170,14 @@ def test_docgen_schema_prints_the_assembled_schema(run_cli):
     assert set(printed["properties"]["sections"]["properties"]) == {
         "aadconnect", "exchange_certificates", "dkim", "mail_auth"}
     assert "exchange_server" in printed["$defs"] and "lookup" in printed["$defs"]
+
+
+def test_a_version_1_bundle_loads_with_no_skipped_inputs(bundle):
+    """Version 1 had no skipped_inputs: its bundles load through the 1 -> 2 step."""
+    old = {key: value for key, value in bundle.items() if key != "skipped_inputs"}
+    old["schema_version"] = 1
+    loaded = parse_bundle(dump_bundle(old), "v1.json")
+    assert loaded.data["schema_version"] == 2
+    assert loaded.data["skipped_inputs"] == []
+    assert {k: v for k, v in loaded.data.items() if k not in ("schema_version", "skipped_inputs")} == {
+        k: v for k, v in old.items() if k != "schema_version"}

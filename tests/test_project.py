@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -80,9 +81,24 @@ def test_build_outside_a_project(run_cli, tmp_path, monkeypatch):
 
 def test_unrecognised_raw_files_are_named_not_lost(run_cli, project, monkeypatch):
     (project / "raw" / "notes.txt").write_text("hello")
+    (project / "raw" / "old-exports").mkdir()
     result = build(run_cli, project, monkeypatch)
     assert result.exit_code == 4
-    assert result.stderr == "warning: raw/notes.txt: not an input docgen recognises; skipped\n"
+    assert result.stderr == (
+        "warning: raw/notes.txt: not an input docgen recognises; skipped (recorded in the bundle "
+        "and listed in the report)\n"
+        "warning: raw/old-exports: not an input docgen recognises; skipped (recorded in the "
+        "bundle and listed in the report)\n")
+    bundle = json.loads(next((project / "out").glob("*.bundle.json")).read_text())
+    assert bundle["skipped_inputs"] == [
+        {"name": "raw/notes.txt", "size": 5, "reason": "not an input docgen recognises",
+         "sha256": hashlib.sha256(b"hello").hexdigest()},
+        {"name": "raw/old-exports", "size": None, "sha256": None,
+         "reason": "not an input docgen recognises (a folder)"}]
+    page = lxml.html.fromstring(next((project / "out").glob("*.html")).read_bytes())
+    rows = page.cssselect('table[data-table="skipped-inputs"] tbody tr')
+    assert [row.cssselect("td")[0].text_content() for row in rows] == ["raw/notes.txt", "raw/old-exports"]
+    assert hashlib.sha256(b"hello").hexdigest() in rows[0].text_content()
 
 
 def test_every_toml_problem_is_reported_at_once(run_cli, project, monkeypatch):

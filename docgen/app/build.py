@@ -16,9 +16,11 @@ from docgen.core.errors import DocgenError
 from docgen.dns.client import ResolverSettings, parse_nameserver
 from docgen.dns.domains import normalize_domain
 from docgen.project import Project
+from docgen.readers.inputs import skipped_record
 from docgen.render.documents import RenderRequest
 
 IGNORED_RAW = {"README.md"}
+NOT_RECOGNISED = "not an input docgen recognises"
 
 
 @dataclass
@@ -113,6 +115,8 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
     bundle = new_bundle(project.organization, iso_utc(max(r.collected_at for r in results)))
     for result in results:
         bundle = put_section(bundle, result)
+    bundle["skipped_inputs"] = [skipped_record(project.root / name, name, NOT_RECOGNISED)
+                                for name in skipped]
     loaded = save_and_reload(project.bundle_path, bundle)
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
                             jobs=jobs)

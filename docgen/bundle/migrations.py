@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from typing import Callable
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
+
+
+def _add_skipped_inputs(document: dict) -> dict:
+    """1 -> 2: inputs handed over but not used are recorded; a version 1 bundle recorded none."""
+    return {**document, "skipped_inputs": []}
+
 
 # version N -> function producing version N + 1
-STEPS: dict[int, Callable[[dict], dict]] = {}
+STEPS: dict[int, Callable[[dict], dict]] = {1: _add_skipped_inputs}
 
 
 def migrate(document: dict, steps: dict[int, Callable[[dict], dict]] | None = None,

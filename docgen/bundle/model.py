@@ -20,6 +20,7 @@ def new_bundle(organization: str, collected_at: str, run_id: str | None = None) 
         "collected_at": collected_at,
         "organization": organization,
         "inputs": [],
+        "skipped_inputs": [],
         "sections": {},
     }
 

@@ -19,6 +19,15 @@ class InputRecord(TypedDict):
     sha256: str
 
 
+class SkippedInput(TypedDict):
+    """A raw input handed over that no area recognised: recorded so an auditor sees it."""
+
+    name: str
+    size: int | None
+    sha256: str | None
+    reason: str
+
+
 class ErrorRecord(TypedDict):
     source: str
     where: str
@@ -45,4 +54,5 @@ class Bundle(TypedDict):
     collected_at: str
     organization: str
     inputs: list[InputRecord]
+    skipped_inputs: list[SkippedInput]
     sections: dict[str, Section[Any]]

@@ -34,3 +34,20 @@ def read_input(path: Path, section: str, name: str | None = None) -> tuple[bytes
         "size": len(data),
     }
     return data, record
+
+
+def skipped_record(path: Path, name: str, reason: str) -> dict:
+    """What the bundle records of an input it does not use: its name, size and SHA-256
+    (hashed in chunks, whatever its size), or None for those of a folder or an unreadable file."""
+    if path.is_dir():
+        return {"name": name, "size": None, "sha256": None, "reason": f"{reason} (a folder)"}
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        return {"name": name, "size": None, "sha256": None, "reason": f"{reason}; {cannot_read(exc)}"}
+    return {"name": name, "size": size, "sha256": digest.hexdigest(), "reason": reason}

@@ -45,6 +45,7 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         "sections": sections,
         "section_titles": titles,
         "inputs": bundle["inputs"],
+        "skipped_inputs": bundle["skipped_inputs"],
         "chapters": _chapters(options),
         "appendices": _appendices(options),
     }

@@ -40,6 +40,8 @@ def report_tables(context: dict) -> list[Table]:
         if area is not None and area.tables is not None and section["view"]:
             tables.extend(area.tables(section))
     tables.append(_inputs_table(context))
+    if context["skipped_inputs"]:
+        tables.append(_skipped_table(context))
     return tables
 
 
@@ -62,6 +64,11 @@ def _accepted_table(context: dict) -> Table:
 def _revisions_table(context: dict) -> Table:
     return Table("revisions", "Revision history", ("Version", "Date", "Author", "Change"),
                  [[r["version"], r["date"], r["author"], r["change"]] for r in context["doc"]["revisions"]])
+
+
+def _skipped_table(context: dict) -> Table:
+    return Table("skipped-inputs", "Inputs handed over and not used", ("File", "Size", "SHA-256", "Why"),
+                 [[i["name"], i["size"], i["sha256"], i["reason"]] for i in context["skipped_inputs"]])
 
 
 def _inputs_table(context: dict) -> Table:
