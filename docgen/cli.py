@@ -6,6 +6,7 @@ problem) and its exit code; see the README's table of exit codes.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import replace
 from datetime import datetime
@@ -213,6 +214,17 @@ def _domains(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     return tuple(normalised)
 
 
+def _resolver_option(name: str):
+    """--timeout, --retries, ...: default, range and help are ResolverSettings', as for
+    docgen.toml's [dns]."""
+    item = {item.name: item for item in dataclasses.fields(ResolverSettings)}[name]
+    minimum, above, words = item.metadata["minimum"], item.metadata["above"], item.metadata["help"]
+    kind = (click.FloatRange(min=minimum, min_open=above) if isinstance(item.default, float)
+            else click.IntRange(min=minimum, min_open=above))
+    return click.option(f"--{name}", type=kind, default=item.default, show_default=True,
+                        help=f"{words[:1].upper()}{words[1:]}.")
+
+
 @collect_group.command("dns", epilog=_example(
     "docgen collect dns --dkim-config dkim.json -o contoso.bundle.json",
     "docgen collect dns --domain contoso.com --nameserver 192.0.2.53 -o contoso.bundle.json",
@@ -232,15 +244,10 @@ def _domains(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @click.option("--zone-file", "zone_files", multiple=True, type=click.Path(path_type=Path),
               help="Answer from this zone file instead of the network (repeatable), to document "
               "a zone before it is published.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=2.0,
-              show_default=True, help="Seconds to wait for each answer.")
-@click.option("--retries", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Extra rounds over the nameservers when a query fails.")
-@click.option("--concurrency", type=click.IntRange(min=1), default=32, show_default=True,
-              help="Domains looked up at once.")
-@click.option("--deadline", type=click.FloatRange(min=0, min_open=True), default=120.0,
-              show_default=True, help="Seconds for the whole run; lookups not made by then are "
-              "recorded as not attempted.")
+@_resolver_option("timeout")
+@_resolver_option("retries")
+@_resolver_option("concurrency")
+@_resolver_option("deadline")
 @click.option("--mta-sts-policy", is_flag=True,
               help="Also fetch each MTA-STS policy over HTTPS (the only HTTP docgen makes).")
 @click.option("--organization", help="Organisation name (default: from the export).")

@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from typing import Protocol
+from typing import Any, Protocol
 
 import dns.exception
 import dns.flags
@@ -106,14 +106,26 @@ def system_nameservers() -> list[Nameserver]:
     return [Nameserver(str(entry)) for entry in configured if isinstance(entry, str)]
 
 
+def _setting(default: float, help: str, minimum: float, *, above: bool = False) -> Any:
+    """A ResolverSettings field with what `docgen collect dns` and docgen.toml's [dns] say
+    of it: its help and its lowest value (`above`: the minimum itself is refused)."""
+    return dataclasses.field(default=default,
+                             metadata={"help": help, "minimum": minimum, "above": above})
+
+
 @dataclasses.dataclass(frozen=True)
 class ResolverSettings:
-    """How lookups are made; recorded in the bundle beside their outcomes."""
+    """How lookups are made; recorded in the bundle beside their outcomes.
 
-    timeout: float = 2.0      # seconds per query sent
-    retries: int = 1          # extra rounds over all nameservers after a failure
-    concurrency: int = 32     # domains worked on at once
-    deadline: float = 120.0   # seconds for the whole run
+    The one place of these defaults: the options of `docgen collect dns` and the keys
+    of docgen.toml's [dns] read them (and their help and ranges) from these fields.
+    """
+
+    timeout: float = _setting(2.0, "seconds to wait for each answer", 0, above=True)
+    retries: int = _setting(1, "extra rounds over the nameservers when a query fails", 0)
+    concurrency: int = _setting(32, "domains looked up at once", 1)
+    deadline: float = _setting(120.0, "seconds for the whole run; lookups not made by then "
+                               "are recorded as not attempted", 0, above=True)
 
 
 @dataclasses.dataclass(frozen=True)
