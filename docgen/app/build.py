@@ -13,9 +13,10 @@ from docgen.bundle.result import SourceResult
 from docgen.core.atomic import write_all_atomic
 from docgen.core.dates import iso_utc
 from docgen.core.errors import DocgenError
-from docgen.dns.client import ResolverSettings, parse_nameserver
+from docgen.dns.client import parse_nameserver
 from docgen.dns.domains import normalize_domain
 from docgen.project import Project
+from docgen.project.settings import PROJECT_FILE
 from docgen.render import RenderRequest, render_documents
 
 IGNORED_RAW = {"README.md"}
@@ -65,17 +66,12 @@ def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[
     if len(exports) > 1:
         raise DocgenError(f"raw/ holds {len(exports)} DKIM exports ({', '.join(p.name for p in exports)}); "
                           "keep one", source=str(project.raw_dir))
-    defaults = ResolverSettings()
     request = DnsRequest(
         dkim_config=exports[0] if exports else None,
         domains=tuple(_domain(name) for name in settings.domains),
         nameservers=tuple(_nameserver(text) for text in settings.nameservers),
         zone_files=settings.zone_files,
-        settings=ResolverSettings(
-            timeout=settings.timeout or defaults.timeout,
-            retries=defaults.retries if settings.retries is None else settings.retries,
-            concurrency=settings.concurrency or defaults.concurrency,
-            deadline=settings.deadline or defaults.deadline))
+        settings=settings.resolver)
     collection = run_dns(prepare_dns(request))
     return [result for result in (collection.dkim, collection.mail_auth) if result]
 
@@ -84,14 +80,14 @@ def _domain(name: str) -> str:
     try:
         return normalize_domain(name)
     except ValueError as exc:
-        raise DocgenError(f"dns.domains: {name!r}: {exc}", source="docgen.toml") from None
+        raise DocgenError(f"dns.domains: {name!r}: {exc}", source=PROJECT_FILE) from None
 
 
 def _nameserver(text: str):
     try:
         return parse_nameserver(text)
     except ValueError as exc:
-        raise DocgenError(f"dns.nameservers: {exc}", source="docgen.toml") from None
+        raise DocgenError(f"dns.nameservers: {exc}", source=PROJECT_FILE) from None
 
 
 def build_project(project: Project, jobs: int | None = None) -> BuildResult:
