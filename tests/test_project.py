@@ -10,6 +10,9 @@ import lxml.html
 import pytest
 
 from conftest import EXCHANGE_SAMPLES
+from docgen.app.build import BUILD_DNS_NAMES
+from docgen.app.collect_dns import DnsRequest, prepare_dns
+from docgen.core.errors import DocgenError
 from docgen.project import ProjectError, load_project
 
 PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -275,3 +278,33 @@ def test_build_refuses_two_dkim_exports(run_cli, project, monkeypatch):
     result = build(run_cli, project, monkeypatch)
     assert result.exit_code == 1
     assert result.stderr == f"error: {project / 'raw'}: raw/ holds 2 DKIM exports (a.json, b.json); keep one\n"
+
+
+# -- DNS messages name what a `docgen build` user can change -------------------------
+
+
+def test_build_names_docgen_toml_keys_not_options(run_cli, project, monkeypatch):
+    write_toml(project, '[document]\norganization = "Contoso"\n[dns]\ndomains = ["contoso.com"]\n'
+                        'nameservers = ["192.0.2.53"]\nzone_files = ["contoso.com.zone"]\n')
+    result = build(run_cli, project, monkeypatch)
+    assert (result.exit_code, result.stderr) == (
+        1, "error: give [dns] nameservers or [dns] zone_files in docgen.toml, not both\n")
+    monkeypatch.setattr("docgen.app.collect_dns.system_nameservers", lambda: [])
+    write_toml(project, '[document]\norganization = "Contoso"\n[dns]\ndomains = ["contoso.com"]\n')
+    result = build(run_cli, project, monkeypatch)
+    assert (result.exit_code, result.stderr) == (
+        1, "error: no nameserver configured on this machine: give [dns] nameservers in docgen.toml\n")
+
+
+def test_collect_dns_names_its_options(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("docgen.app.collect_dns.system_nameservers", lambda: [])
+    result = run_cli("collect", "dns", "--domain", "contoso.com", "-o", tmp_path / "b.json")
+    assert (result.exit_code, result.stderr) == (
+        1, "error: no nameserver configured on this machine: give --nameserver\n")
+
+
+def test_no_domains_is_worded_for_the_caller():
+    with pytest.raises(DocgenError) as caught:
+        prepare_dns(DnsRequest(names=BUILD_DNS_NAMES))
+    assert caught.value.message == ("no domains to look up: give [dns] domains in docgen.toml, "
+                                    "or a DKIM export in raw/")

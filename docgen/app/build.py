@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
+from docgen.app.collect_dns import DnsRequest, SettingNames, prepare_dns, run_dns
 from docgen.app.detect import detect_area
 from docgen.areas import AREAS
 from docgen.bundle import new_bundle, parse_bundle, put_section, save_bundle
@@ -16,10 +16,18 @@ from docgen.core.errors import DocgenError
 from docgen.dns.client import parse_nameserver
 from docgen.dns.domains import normalize_domain
 from docgen.project import Project
-from docgen.project.settings import PROJECT_FILE
+from docgen.project.settings import PROJECT_FILE, setting_name
 from docgen.render import RenderRequest, render_documents
 
 IGNORED_RAW = {"README.md"}
+
+# What the DNS collection's messages ask a `docgen build` user to change: docgen.toml's keys.
+BUILD_DNS_NAMES = SettingNames(
+    nameservers=f"{setting_name('dns', 'nameservers')} in {PROJECT_FILE}",
+    nameservers_or_zone_files=(f"{setting_name('dns', 'nameservers')} or "
+                               f"{setting_name('dns', 'zone_files')} in {PROJECT_FILE}"),
+    domains=f"{setting_name('dns', 'domains')} in {PROJECT_FILE}, or a DKIM export in raw/",
+)
 
 
 @dataclass
@@ -71,7 +79,8 @@ def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[
         domains=tuple(_domain(name) for name in settings.domains),
         nameservers=tuple(_nameserver(text) for text in settings.nameservers),
         zone_files=settings.zone_files,
-        settings=settings.resolver)
+        settings=settings.resolver,
+        names=BUILD_DNS_NAMES)
     collection = run_dns(prepare_dns(request))
     return [result for result in (collection.dkim, collection.mail_auth) if result]
 
