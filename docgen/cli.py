@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +36,14 @@ from docgen.core.progress import progress_bar, status
 from docgen.dns.client import ResolverSettings, parse_nameserver
 from docgen.dns.collect import collector_paused
 from docgen.dns.domains import normalize_domain
-from docgen.project import find_project, init_project, load_project
+from docgen.project import (
+    check_new_project,
+    find_project,
+    init_project,
+    load_project,
+    organization_from_folder,
+)
+from docgen.project.settings import PROJECT_FILE, setting_name
 from docgen.readers.powershell import to_datetime
 from docgen.render import DIFF_FORMATS, FORMATS, RenderRequest, default_stem, parse_formats
 from docgen.render.options import DocumentOptions
@@ -351,13 +359,43 @@ def _with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
     return replace(options, **changes)
 
 
-@cli.command(epilog=_example("docgen init customers/contoso --organization Contoso"))
+def _on_terminal() -> bool:
+    """Whether someone can answer a question (stdin is a terminal)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _organization_name(text: str) -> str:
+    if not text.strip():
+        raise click.BadParameter("the organisation's name is empty", param_hint="--organization")
+    return text.strip()
+
+
+@cli.command(epilog=_example("docgen init customers/contoso-ltd",
+                             "docgen init customers/contoso --organization 'Contoso Ltd'"))
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--organization", required=True, help="The customer's name, for the title and cover.")
-def init(folder: Path, organization: str) -> None:
+@click.option("--organization", help="The customer's name, for the title and cover (default: asked "
+              "on a terminal, else made from the folder's name: contoso-ltd gives 'Contoso Ltd').")
+def init(folder: Path, organization: str | None) -> None:
     """Create a project folder: docgen.toml, notes/, raw/, collectors/ and a how-to."""
+    check_new_project(folder)   # before asking anything
+    change = f"to change it, edit {setting_name('document', 'organization')} in {PROJECT_FILE}"
+    told = None
+    if organization is not None:
+        organization = _organization_name(organization)
+    elif _on_terminal():
+        organization = click.prompt("Organisation (the customer's name)",
+                                    default=organization_from_folder(folder) or None,
+                                    value_proc=_organization_name)
+        told = change
+    else:
+        organization = organization_from_folder(folder)
+        if not organization:
+            raise click.UsageError("no organisation name in the folder's name: give --organization")
+        told = f"from the folder's name; {change}"
     for path in init_project(folder, organization):
         click.echo(f"created {path}")
+    if told:
+        click.echo(f"organization: {organization} ({told})")
     click.echo(f"next: put the collectors' output into {folder / 'raw'} and run 'docgen build' there")
 
 

@@ -257,6 +257,17 @@ def _dns(root: Path, dns: dict) -> DnsSettings:
     )
 
 
+def organization_from_folder(folder: Path) -> str:
+    """A readable organisation name from a folder's name, for `docgen init` without one.
+
+    Words are split at "-", "_" and spaces; a word in lower case gets a capital first
+    letter, any other is kept as written: contoso -> Contoso, contoso-ltd -> Contoso Ltd,
+    ACME_corp -> ACME Corp, fabrikam.com -> Fabrikam.com. Empty when the name has no word.
+    """
+    words = re.split(r"[-_\s]+", folder.resolve().name if folder.name in ("", ".", "..") else folder.name)
+    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in words if word)
+
+
 def check_new_project(folder: Path) -> None:
     """Raise unless `docgen init` may make a project of `folder`."""
     if (folder / PROJECT_FILE).exists():
