@@ -6,7 +6,9 @@ problem) and its exit code; see the README's table of exit codes.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -175,6 +177,19 @@ def _domains(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     return tuple(normalised)
 
 
+def _resolver_option(name: str):
+    """--timeout, --retries, ...: default, range and help are ResolverSettings', as for
+    docgen.toml's [dns]."""
+    from docgen.dns.settings import ResolverSettings  # light: no dnspython
+
+    item = {item.name: item for item in dataclasses.fields(ResolverSettings)}[name]
+    minimum, above, words = item.metadata["minimum"], item.metadata["above"], item.metadata["help"]
+    kind = (click.FloatRange(min=minimum, min_open=above) if isinstance(item.default, float)
+            else click.IntRange(min=minimum, min_open=above))
+    return click.option(f"--{name}", type=kind, default=item.default, show_default=True,
+                        help=f"{words[:1].upper()}{words[1:]}.")
+
+
 @collect_group.command("dns", epilog=_example(
     "docgen collect dns --dkim-config dkim.json -o contoso.bundle.json",
     "docgen collect dns --domain contoso.com --nameserver 192.0.2.53 -o contoso.bundle.json",
@@ -194,15 +209,10 @@ def _domains(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @click.option("--zone-file", "zone_files", multiple=True, type=click.Path(path_type=Path),
               help="Answer from this zone file instead of the network (repeatable), to document "
               "a zone before it is published.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=2.0,
-              show_default=True, help="Seconds to wait for each answer.")
-@click.option("--retries", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Extra rounds over the nameservers when a query fails.")
-@click.option("--concurrency", type=click.IntRange(min=1), default=32, show_default=True,
-              help="Domains looked up at once.")
-@click.option("--deadline", type=click.FloatRange(min=0, min_open=True), default=120.0,
-              show_default=True, help="Seconds for the whole run; lookups not made by then are "
-              "recorded as not attempted.")
+@_resolver_option("timeout")
+@_resolver_option("retries")
+@_resolver_option("concurrency")
+@_resolver_option("deadline")
 @click.option("--mta-sts-policy", is_flag=True,
               help="Also fetch each MTA-STS policy over HTTPS (the only HTTP docgen makes).")
 @click.option("--organization", help="Organisation name (default: from the export).")
@@ -294,15 +304,46 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
         click.echo(f"wrote {path}")
 
 
-@cli.command(epilog=_example("docgen init customers/contoso --organization Contoso"))
-@click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--organization", required=True, help="The customer's name, for the title and cover.")
-def init(folder: Path, organization: str) -> None:
-    """Create a project folder: docgen.toml, notes/, raw/, collectors/ and a how-to."""
-    from docgen.project import init_project
+def _on_terminal() -> bool:
+    """Whether someone can answer a question (stdin is a terminal)."""
+    return sys.stdin is not None and sys.stdin.isatty()
 
+
+def _organization_name(text: str) -> str:
+    if not text.strip():
+        raise click.BadParameter("the organisation's name is empty", param_hint="--organization")
+    return text.strip()
+
+
+@cli.command(epilog=_example("docgen init customers/contoso-ltd",
+                             "docgen init customers/contoso --organization 'Contoso Ltd'"))
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--organization", help="The customer's name, for the title and cover (default: asked "
+              "on a terminal, else made from the folder's name: contoso-ltd gives 'Contoso Ltd').")
+def init(folder: Path, organization: str | None) -> None:
+    """Create a project folder: docgen.toml, notes/, raw/, collectors/ and a how-to."""
+    from docgen.project import check_new_project, init_project, organization_from_folder
+    from docgen.project.settings import PROJECT_FILE, setting_name
+
+    check_new_project(folder)   # before asking anything
+    change = f"to change it, edit {setting_name('document', 'organization')} in {PROJECT_FILE}"
+    told = None
+    if organization is not None:
+        organization = _organization_name(organization)
+    elif _on_terminal():
+        organization = click.prompt("Organisation (the customer's name)",
+                                    default=organization_from_folder(folder) or None,
+                                    value_proc=_organization_name)
+        told = change
+    else:
+        organization = organization_from_folder(folder)
+        if not organization:
+            raise click.UsageError("no organisation name in the folder's name: give --organization")
+        told = f"from the folder's name; {change}"
     for path in init_project(folder, organization):
         click.echo(f"created {path}")
+    if told:
+        click.echo(f"organization: {organization} ({told})")
     click.echo(f"next: put the collectors' output into {folder / 'raw'} and run 'docgen build' there")
 
 

@@ -9,9 +9,14 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from click.testing import CliRunner
 
 from conftest import EXCHANGE_SAMPLES
-from docgen.project import ProjectError, load_project
+from docgen.app.build import BUILD_DNS_NAMES
+from docgen.app.collect_dns import DnsRequest, prepare_dns
+from docgen.cli import cli
+from docgen.core.errors import DocgenError
+from docgen.project import ProjectError, load_project, organization_from_folder, section_note_names
 
 PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                         "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082")
@@ -291,3 +296,101 @@ def test_build_refuses_two_dkim_exports(run_cli, project, monkeypatch):
     result = build(run_cli, project, monkeypatch)
     assert result.exit_code == 1
     assert result.stderr == f"error: {project / 'raw'}: raw/ holds 2 DKIM exports (a.json, b.json); keep one\n"
+
+
+# -- `docgen init` without --organization ---------------------------------------------
+
+
+def init(folder: Path, *args: str, terminal: bool = False, answer: str | None = None,
+         monkeypatch=None):
+    """`docgen init` with stdin a terminal (answering `answer`) or not."""
+    if monkeypatch is not None:
+        monkeypatch.setattr("docgen.cli._on_terminal", lambda: terminal)
+    return CliRunner().invoke(cli, ["init", str(folder), *args], input=answer, prog_name="docgen",
+                              catch_exceptions=False)
+
+
+@pytest.mark.parametrize("name, organization", [
+    ("contoso", "Contoso"), ("contoso-ltd", "Contoso Ltd"), ("ACME_corp", "ACME Corp"),
+    ("fabrikam.com", "Fabrikam.com"), ("northwind  traders", "Northwind Traders"),
+])
+def test_the_organization_made_from_a_folder_name(tmp_path, name, organization):
+    assert organization_from_folder(tmp_path / name) == organization
+
+
+def test_init_without_a_terminal_takes_the_folder_name_and_says_so(tmp_path, monkeypatch):
+    folder = tmp_path / "customers" / "contoso-ltd"
+    result = init(folder, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert ("organization: Contoso Ltd (from the folder's name; to change it, edit "
+            "[document] organization in docgen.toml)") in result.stdout.splitlines()
+    project = load_project(folder)
+    assert (project.organization, project.name) == ("Contoso Ltd", "contoso-ltd")
+
+
+def test_init_on_a_terminal_asks(tmp_path, monkeypatch):
+    result = init(tmp_path / "contoso-ltd", terminal=True, answer="Contoso Limited\n",
+                  monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Organisation (the customer's name) [Contoso Ltd]: ")
+    assert ("organization: Contoso Limited (to change it, edit [document] organization in "
+            "docgen.toml)") in result.stdout.splitlines()
+    assert load_project(tmp_path / "contoso-ltd").organization == "Contoso Limited"
+    # an empty answer takes the name shown; a blank one is asked again
+    result = init(tmp_path / "fabrikam", terminal=True, answer="  \n\n", monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "the organisation's name is empty" in result.output
+    assert load_project(tmp_path / "fabrikam").organization == "Fabrikam"
+
+
+def test_the_organization_option_wins_and_asks_nothing(tmp_path, monkeypatch):
+    result = init(tmp_path / "contoso-ltd", "--organization", "Contoso", terminal=True,
+                  monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "Organisation" not in result.stdout and "organization:" not in result.stdout
+    assert load_project(tmp_path / "contoso-ltd").organization == "Contoso"
+    result = init(tmp_path / "other", "--organization", " ", monkeypatch=monkeypatch)
+    assert result.exit_code == 2
+    assert "the organisation's name is empty" in result.stderr
+
+
+def test_init_refuses_an_existing_project_before_asking(tmp_path, monkeypatch, project):
+    result = init(project, terminal=True, monkeypatch=monkeypatch)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"error: {project}: already a docgen project (docgen.toml exists)\n"
+
+
+def test_the_intro_note_names_the_registrys_section_notes(project):
+    intro = (project / "notes" / "intro.md").read_text()
+    assert f"({', '.join(f'`{name}`' for name in section_note_names())})" in intro
+
+
+# -- DNS messages name what a `docgen build` user can change -------------------------
+
+
+def test_build_names_docgen_toml_keys_not_options(run_cli, project, monkeypatch):
+    write_toml(project, '[document]\norganization = "Contoso"\n[dns]\ndomains = ["contoso.com"]\n'
+                        'nameservers = ["192.0.2.53"]\nzone_files = ["contoso.com.zone"]\n')
+    result = build(run_cli, project, monkeypatch)
+    assert (result.exit_code, result.stderr) == (
+        1, "error: give [dns] nameservers or [dns] zone_files in docgen.toml, not both\n")
+    monkeypatch.setattr("docgen.app.collect_dns.system_nameservers", lambda: [])
+    write_toml(project, '[document]\norganization = "Contoso"\n[dns]\ndomains = ["contoso.com"]\n')
+    result = build(run_cli, project, monkeypatch)
+    assert (result.exit_code, result.stderr) == (
+        1, "error: no nameserver configured on this machine: give [dns] nameservers in docgen.toml\n")
+
+
+def test_collect_dns_names_its_options(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("docgen.app.collect_dns.system_nameservers", lambda: [])
+    result = run_cli("collect", "dns", "--domain", "contoso.com", "-o", tmp_path / "b.json")
+    assert (result.exit_code, result.stderr) == (
+        1, "error: no nameserver configured on this machine: give --nameserver\n")
+
+
+def test_no_domains_is_worded_for_the_caller():
+    with pytest.raises(DocgenError) as caught:
+        prepare_dns(DnsRequest(names=BUILD_DNS_NAMES))
+    assert caught.value.message == ("no domains to look up: give [dns] domains in docgen.toml, "
+                                    "or a DKIM export in raw/")

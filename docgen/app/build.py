@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
+from docgen.app.collect_dns import DnsRequest, SettingNames, prepare_dns, run_dns
 from docgen.app.detect import detect_area
 from docgen.app.outputs import write_documents
 from docgen.areas import AREAS
@@ -13,14 +13,24 @@ from docgen.bundle import new_bundle, put_section, save_and_reload
 from docgen.bundle.result import SourceResult
 from docgen.core.dates import iso_utc
 from docgen.core.errors import DocgenError
-from docgen.dns.client import ResolverSettings, parse_nameserver
+from docgen.dns.client import parse_nameserver
 from docgen.dns.domains import normalize_domain
 from docgen.project import Project
+from docgen.project.settings import PROJECT_FILE, setting_name
 from docgen.readers.inputs import skipped_record
 from docgen.render.documents import RenderRequest
 
 IGNORED_RAW = {"README.md"}
 NOT_RECOGNISED = "not an input docgen recognises"
+
+# What the DNS collection's messages ask a `docgen build` user to change: docgen.toml's keys.
+BUILD_DNS_NAMES = SettingNames(
+    nameservers=f"{setting_name('dns', 'nameservers')} in {PROJECT_FILE}",
+    nameservers_or_zone_files=(f"{setting_name('dns', 'nameservers')} or "
+                               f"{setting_name('dns', 'zone_files')} in {PROJECT_FILE}"),
+    domains=f"{setting_name('dns', 'domains')} in {PROJECT_FILE}, or a DKIM export in raw/",
+    contradiction=DocgenError,   # a settings problem (exit 1), not command-line usage
+)
 
 
 @dataclass
@@ -71,17 +81,13 @@ def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[
     if len(exports) > 1:
         raise DocgenError(f"raw/ holds {len(exports)} DKIM exports ({', '.join(p.name for p in exports)}); "
                           "keep one", source=str(project.raw_dir))
-    defaults = ResolverSettings()
     request = DnsRequest(
         dkim_config=exports[0] if exports else None,
         domains=tuple(_domain(name) for name in settings.domains),
         nameservers=tuple(_nameserver(text) for text in settings.nameservers),
         zone_files=settings.zone_files,
-        settings=ResolverSettings(
-            timeout=settings.timeout or defaults.timeout,
-            retries=defaults.retries if settings.retries is None else settings.retries,
-            concurrency=settings.concurrency or defaults.concurrency,
-            deadline=settings.deadline or defaults.deadline))
+        settings=settings.resolver,
+        names=BUILD_DNS_NAMES)
     collection = run_dns(prepare_dns(request))
     return [result for result in (collection.dkim, collection.mail_auth) if result]
 
@@ -90,14 +96,14 @@ def _domain(name: str) -> str:
     try:
         return normalize_domain(name)
     except ValueError as exc:
-        raise DocgenError(f"dns.domains: {name!r}: {exc}", source="docgen.toml") from None
+        raise DocgenError(f"dns.domains: {name!r}: {exc}", source=PROJECT_FILE) from None
 
 
 def _nameserver(text: str):
     try:
         return parse_nameserver(text)
     except ValueError as exc:
-        raise DocgenError(f"dns.nameservers: {exc}", source="docgen.toml") from None
+        raise DocgenError(f"dns.nameservers: {exc}", source=PROJECT_FILE) from None
 
 
 def build_project(project: Project, jobs: int | None = None) -> BuildResult:

@@ -30,6 +30,21 @@ from docgen.readers.zones import load_zone_files
 
 
 @dataclasses.dataclass(frozen=True)
+class SettingNames:
+    """How the user changes what a message asks for, where the run came from.
+
+    `docgen collect dns` names its options (these defaults); `docgen build` names
+    docgen.toml's [dns] keys. Each is the phrase after "give".
+    """
+
+    nameservers: str = "--nameserver"
+    nameservers_or_zone_files: str = "--nameserver or --zone-file"
+    domains: str = "--dkim-config, --domain or --domains-file"
+    # what contradicting settings are: a usage error on the command line (exit 2)
+    contradiction: type[DocgenError] = UsageProblem
+
+
+@dataclasses.dataclass(frozen=True)
 class DnsRequest:
     """What to look up, and how. `domains` are already normalised."""
 
@@ -42,6 +57,7 @@ class DnsRequest:
     fetch_mta_sts_policy: bool = False   # the only HTTP docgen makes
     # Fixed only where a run must be repeatable (the demo); else the moment of the lookups.
     collected_at: datetime | None = None
+    names: SettingNames = SettingNames()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +76,7 @@ class PreparedDns:
 def prepare_dns(request: DnsRequest) -> PreparedDns:
     """Read the inputs; every problem with them is raised before any lookup."""
     if request.nameservers and request.zone_files:
-        raise UsageProblem("give --nameserver or --zone-file, not both")
+        raise request.names.contradiction(f"give {request.names.nameservers_or_zone_files}, not both")
     export = _read_export(request.dkim_config)
     file_domains: list[str] = []
     mail_inputs: list[dict] = []
@@ -69,7 +85,7 @@ def prepare_dns(request: DnsRequest) -> PreparedDns:
         mail_inputs.append(record)
     domains = merge_domains(export.domains if export else [], request.domains, file_domains)
     if not domains:
-        raise DocgenError("no domains to look up: give --dkim-config, --domain or --domains-file")
+        raise DocgenError(f"no domains to look up: give {request.names.domains}")
     # Recorded (and held to the input limit) before a zone file is parsed.
     zone_records = [read_input(path, mailauth.SECTION)[1] for path in request.zone_files]
     transport = _transport(request)
@@ -108,7 +124,7 @@ def _transport(request: DnsRequest) -> Transport:
         return ZoneTransport(served, [path.name for path in request.zone_files])
     nameservers = list(request.nameservers) or system_nameservers()
     if not nameservers:
-        raise DocgenError("no nameserver configured on this machine: give --nameserver")
+        raise DocgenError(f"no nameserver configured on this machine: give {request.names.nameservers}")
     return NetworkTransport(nameservers)
 
 

@@ -43,6 +43,7 @@ import dns.rdatatype
 import dns.resolver
 import dns.rrset
 
+from docgen.dns.settings import ResolverSettings
 from docgen.readers import zones
 
 OUTCOMES = ("noerror", "nxdomain", "nodata", "servfail", "refused", "timeout", "error",
@@ -104,16 +105,6 @@ def system_nameservers() -> list[Nameserver]:
     except dns.exception.DNSException:
         return []
     return [Nameserver(str(entry)) for entry in configured if isinstance(entry, str)]
-
-
-@dataclasses.dataclass(frozen=True)
-class ResolverSettings:
-    """How lookups are made; recorded in the bundle beside their outcomes."""
-
-    timeout: float = 2.0      # seconds per query sent
-    retries: int = 1          # extra rounds over all nameservers after a failure
-    concurrency: int = 32     # domains worked on at once
-    deadline: float = 120.0   # seconds for the whole run
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,29 +1,30 @@
 """A customer's documentation folder: docgen.toml, notes/, raw/, templates/, out/.
 
 `docgen init` makes one; every other command run inside it finds docgen.toml
-by walking up from the current folder.
+by walking up from the current folder. docgen.toml's tables and keys are declared
+once, in docgen.project.settings.
 """
 
 from __future__ import annotations
 
-import json
+import re
 import shutil
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from docgen.areas import area_names
 from docgen.bundle.schema import format_errors
 from docgen.checks.rules import default_rules, with_overrides
 from docgen.core.errors import DocgenError
 from docgen.core.resources import data_dir
+from docgen.dns.client import ResolverSettings
+from docgen.project.settings import PROJECT_FILE, json_schema, scaffold_toml, slug, table
 from docgen.render.options import AcceptedRisk, DocumentOptions, Logo, Revision
 
-PROJECT_FILE = "docgen.toml"
 NOTE_NAMES = ("intro.md", "scope.md")
-SECTION_NAMES = ("aadconnect", "exchange_certificates", "dkim", "mail_auth")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_NOTE_BYTES = 1024 * 1024
 
@@ -38,12 +39,11 @@ class ProjectError(DocgenError):
 
 @dataclass(frozen=True)
 class DnsSettings:
+    """docgen.toml's [dns], as given (domains and nameservers are checked by the build)."""
+
     domains: tuple[str, ...] = ()
     nameservers: tuple[str, ...] = ()
-    timeout: float | None = None
-    retries: int | None = None
-    concurrency: int | None = None
-    deadline: float | None = None
+    resolver: ResolverSettings = ResolverSettings()
     zone_files: tuple[Path, ...] = ()
     skip: bool = False
 
@@ -53,9 +53,9 @@ class Project:
     root: Path
     organization: str
     options: DocumentOptions
+    formats: tuple[str, ...]
+    name: str
     dns: DnsSettings = field(default_factory=DnsSettings)
-    formats: tuple[str, ...] = ("html", "pdf")
-    name: str = "report"
 
     @property
     def raw_dir(self) -> Path:
@@ -94,12 +94,13 @@ def load_project(root: Path) -> Project:
     if problems:
         raise ProjectError(f"{len(problems)} problem(s) in {PROJECT_FILE} and the project folder",
                            source=str(path), problems=problems)
+    document = table("document").values(settings["document"])
     organization = document["organization"]
     options = DocumentOptions(
-        title=document.get("title"),
-        authors=tuple(document.get("authors", ())),
-        classification=document.get("classification", ""),
-        accent_color=document.get("accent_color"),
+        title=document["title"],
+        authors=tuple(document["authors"]),
+        classification=document["classification"],
+        accent_color=document["accent_color"],
         logo=logo,
         revisions=tuple(Revision(**entry) for entry in settings.get("revisions", ())),
         detail=dict(settings.get("sections", {})),
@@ -108,11 +109,11 @@ def load_project(root: Path) -> Project:
         templates=templates,
         rule_overrides=rules,
     )
-    output = settings.get("output", {})
+    output = table("output").values(settings.get("output", {}))
     return Project(root=root, organization=organization, options=options,
-                   dns=_dns(root, settings.get("dns", {})),
-                   formats=tuple(output.get("formats", ("html", "pdf"))),
-                   name=output.get("name") or _slug(organization))
+                   dns=_dns(root, table("dns").values(settings.get("dns", {}))),
+                   formats=tuple(output["formats"]),
+                   name=output["name"] or slug(organization))
 
 
 def _read_toml(path: Path) -> dict:
@@ -143,10 +144,9 @@ def _dates_as_text(value: Any) -> Any:
 def _validator():
     from jsonschema import Draft202012Validator, FormatChecker  # only when a project is loaded
 
-    schema = json.loads(resources.files("docgen.project").joinpath("project.schema.json").read_text("utf-8"))
     checker = FormatChecker(formats=())
     checker.checks("date", raises=ValueError)(_is_date)
-    return Draft202012Validator(schema, format_checker=checker)
+    return Draft202012Validator(json_schema(), format_checker=checker)
 
 
 def _is_date(value: Any) -> bool:
@@ -191,7 +191,7 @@ def _notes(folder: Path) -> tuple[dict[str, str], list[str]]:
             continue
         if not _known_note(name):
             problems.append(f"notes/{name}: not a note name docgen places (intro.md, scope.md, "
-                            f"<section>.md with a section of {', '.join(SECTION_NAMES)}, or appendix-*.md)")
+                            f"<section>.md with a section of {', '.join(area_names())}, or appendix-*.md)")
             continue
         try:
             data = path.read_bytes()
@@ -204,8 +204,13 @@ def _notes(folder: Path) -> tuple[dict[str, str], list[str]]:
     return notes, problems
 
 
+def section_note_names() -> tuple[str, ...]:
+    """The notes placed at the start of a section: one per area of the registry."""
+    return tuple(f"{name}.md" for name in area_names())
+
+
 def _known_note(name: str) -> bool:
-    return (name in NOTE_NAMES or name in {f"{section}.md" for section in SECTION_NAMES}
+    return (name in NOTE_NAMES or name in section_note_names()
             or (name.startswith("appendix-") and name.endswith(".md") and len(name) > len("appendix-.md")))
 
 
@@ -240,32 +245,52 @@ def _rule_overrides(overrides: dict) -> tuple[dict, list[str]]:
     return overrides, []
 
 
-def _dns(root: Path, settings: dict) -> DnsSettings:
+def _dns(root: Path, dns: dict) -> DnsSettings:
+    resolver = ResolverSettings(timeout=dns["timeout"], retries=dns["retries"],
+                                concurrency=dns["concurrency"], deadline=dns["deadline"])
     return DnsSettings(
-        domains=tuple(settings.get("domains", ())),
-        nameservers=tuple(settings.get("nameservers", ())),
-        timeout=settings.get("timeout"),
-        retries=settings.get("retries"),
-        concurrency=settings.get("concurrency"),
-        deadline=settings.get("deadline"),
-        zone_files=tuple(root / name for name in settings.get("zone_files", ())),
-        skip=settings.get("skip", False),
+        domains=tuple(dns["domains"]),
+        nameservers=tuple(dns["nameservers"]),
+        resolver=resolver,
+        zone_files=tuple(root / name for name in dns["zone_files"]),
+        skip=dns["skip"],
     )
 
 
-def _slug(text: str) -> str:
-    slug = "".join(ch.lower() if ch.isalnum() else "-" for ch in text).strip("-")
-    return "-".join(part for part in slug.split("-") if part) or "report"
+def organization_from_folder(folder: Path) -> str:
+    """A readable organisation name from a folder's name, for `docgen init` without one.
+
+    Words are split at "-", "_" and spaces; a word in lower case gets a capital first
+    letter, any other is kept as written: contoso -> Contoso, contoso-ltd -> Contoso Ltd,
+    ACME_corp -> ACME Corp, fabrikam.com -> Fabrikam.com. Empty when the name has no word.
+    """
+    words = re.split(r"[-_\s]+", folder.resolve().name if folder.name in ("", ".", "..") else folder.name)
+    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in words if word)
 
 
-def init_project(folder: Path, organization: str) -> list[Path]:
-    """Scaffold a project folder; refuses to touch a folder that already has docgen.toml."""
+def check_new_project(folder: Path) -> None:
+    """Raise unless `docgen init` may make a project of `folder`."""
     if (folder / PROJECT_FILE).exists():
         raise ProjectError("already a docgen project (docgen.toml exists)", source=str(folder))
     if folder.exists() and not folder.is_dir():
         raise ProjectError("exists and is not a folder", source=str(folder))
+
+
+def init_project(folder: Path, organization: str) -> list[Path]:
+    """Scaffold a project folder; refuses to touch a folder that already has docgen.toml.
+
+    docgen.toml is written from the declaration (docgen.project.settings); the other
+    files come from templates/project, with {{organization}}, {{today}} and
+    {{section_notes}} filled in.
+    """
+    check_new_project(folder)
+    today = date.today()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / PROJECT_FILE).write_text(scaffold_toml(organization, today), "utf-8")
+    created = [folder / PROJECT_FILE]
+    fills = {"{{organization}}": organization, "{{today}}": today.isoformat(),
+             "{{section_notes}}": ", ".join(f"`{name}`" for name in section_note_names())}
     scaffold = data_dir("templates") / "project"
-    created = []
     for source in sorted(scaffold.rglob("*")):
         if source.is_file():
             target = folder / source.relative_to(scaffold)
@@ -274,8 +299,9 @@ def init_project(folder: Path, organization: str) -> list[Path]:
             if target.exists():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            text = source.read_text("utf-8").replace("{{organization}}", organization)
-            text = text.replace("{{today}}", date.today().isoformat())
+            # one pass: a name holding "{{today}}" stays as it is
+            text = re.sub(r"\{\{\w+\}\}", lambda found: fills.get(found[0], found[0]),
+                          source.read_text("utf-8"))
             target.write_text(text, "utf-8")
             created.append(target)
     collectors = folder / "collectors"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field, fields
 
+from docgen.areas import find_area
+
 # Detail levels per section.
 OFF, SUMMARY, STANDARD, EVERYTHING = 0, 1, 2, 3
 DEFAULT_DETAIL = STANDARD
@@ -64,7 +66,11 @@ class DocumentOptions:
         return ", ".join(self.authors) if self.authors else self.author
 
     def detail_of(self, section: str) -> int:
-        return self.detail.get(section, DEFAULT_DETAIL)
+        """As set, else the area's default (docgen.toml's [sections] declares the same)."""
+        if section in self.detail:
+            return self.detail[section]
+        area = find_area(section)
+        return DEFAULT_DETAIL if area is None else area.detail
 
     def to_record(self) -> dict:
         """A JSON-able record of every option (the logo as base64)."""
