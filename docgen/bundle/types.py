@@ -2,7 +2,7 @@
 
 The JSON Schema (bundle.base.schema.json and each area's schema.json) is the contract
 that loading enforces; these types mirror the parts of it that checks, views and the diff
-read. An area types its own items beside its code (e.g. areas/exchange_certificates/facts.py).
+read. An area types its own items beside its code, in its facts.py.
 """
 
 from __future__ import annotations

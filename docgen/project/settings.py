@@ -11,7 +11,7 @@ From this declaration come:
 
 [sections] has one key per area of the registry (docgen.areas), defaulting to that
 area's detail level. [dns]'s lookup settings, with their defaults, ranges and help, are
-the fields of docgen.dns.client.ResolverSettings.
+the fields of docgen.dns.settings.ResolverSettings.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any
 
 from docgen.areas import AREAS
-from docgen.dns.client import ResolverSettings
+from docgen.dns.settings import ResolverSettings
 
 PROJECT_FILE = "docgen.toml"
 
