@@ -129,21 +129,25 @@ def _import_options(*, organization: str, collected_at: str, strict: str):
 
 @import_group.command("exchange-certs", epilog=_example(
     "docgen import exchange-certs exchange-certs.json -o contoso.bundle.json",
-    "docgen import exchange-certs servers.ldf adobjects.json -o contoso.bundle.json"))
+    "docgen import exchange-certs servers.ldf adobjects.json -o contoso.bundle.json",
+    "docgen import exchange-certs smtp-cert.xml --server EX01 -o contoso.bundle.json"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_import_options(organization="from the export or its AD domain",
                  collected_at="from the export, else now",
                  strict="Write nothing if any record has an error.")
+@click.option("--server", help="The server of a CLIXML certificate that names none "
+              "(an X509Certificate2; default: the file name, e.g. EX01.xml).")
 def import_exchange_certs_command(files: tuple[Path, ...], bundle_path: Path,
                                   organization: str | None, collected_at: str | None,
-                                  strict: bool) -> None:
+                                  strict: bool, server: str | None) -> None:
     """Exchange default SMTP certificates (msExchServerInternalTLSCert).
 
     FILES are the JSON of collectors/Export-ExchangeCertificates.ps1,
-    `Get-ADObject ... | ConvertTo-Json` output, or `ldifde` LDIF files, in any mix.
+    `Get-ADObject ... | ConvertTo-Json` output, `ldifde` LDIF files, or
+    `Export-Clixml` output (X509Certificate2, Get-ExchangeCertificate), in any mix.
     """
     moment = _collected_at(collected_at)
-    result = import_exchange_certs(list(files), moment)
+    result = import_exchange_certs(list(files), moment, server=server)
     _finish_import(bundle_path, result, organization, strict)
 
 

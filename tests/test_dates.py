@@ -8,9 +8,11 @@ from datetime import datetime, timezone
 
 import pytest
 
+from conftest import EXCHANGE_SAMPLES
 from docgen.app.collect_dns import DnsRequest, prepare_dns, run_dns
 from docgen.app.workflow import bundle_with_sections
 from docgen.areas.dkim.source import active_selector, parse_dkim_export
+from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle.schema import schema_errors
 from docgen.core.dates import iso_utc, parse_date, parse_iso
 from docgen.core.errors import InputError
@@ -170,3 +172,20 @@ def test_the_section_is_partial_and_names_the_field(tmp_path):
             "message": "not a date: 'the day after tomorrow'"} in section["errors"]
     # the kept row is a valid bundle fact
     assert schema_errors(bundle_with_sections(None, [dkim, collection.mail_auth], "Test")) == []
+
+
+def test_an_exchange_store_certificate_with_an_unreadable_date_stays(tmp_path):
+    """Before: one bad NotAfter dropped the server's whole certificate store."""
+    document = json.loads((EXCHANGE_SAMPLES / "contoso-exchange-certs.json").read_text())
+    store = document["Servers"][0]["ExchangeCertificates"]
+    store[0]["NotAfter"] = "Date(1701717485274)"          # no slashes: read
+    store[1]["NotAfter"] = "sometime in 2028"             # garbage: that field's error
+    path = tmp_path / "exchange-certs.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = import_exchange_certs([path])
+    ex01 = result.items[0]
+    assert [(c["thumbprint"], c["not_after"]) for c in ex01["store_certificates"]] == [
+        (store[0]["Thumbprint"], "2023-12-04T19:18:05Z"), (store[1]["Thumbprint"], None)]
+    assert [str(e) for e in result.errors] == [
+        "exchange-certs.json: server EX01, ExchangeCertificates[2].NotAfter: not a date: 'sometime in 2028'"]
+    assert result.status == "partial"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docgen.core.errors import DocgenError
+from docgen.readers.clixml import looks_like_clixml
 from docgen.readers.textfile import decode_text
 
 EXCHANGE = "exchange_certificates"
@@ -13,6 +14,9 @@ DKIM = "dkim"
 SNIFF_BYTES = 64 * 1024
 # what Get-ADSyncServerConfiguration writes
 AAD_GLOBAL_SETTINGS = Path("GlobalSettings") / "MV.xml"
+# CLIXML of an X509Certificate2 (ExchangeCertificate derives from it) or of Get-ADObject
+CLIXML_EXCHANGE_MARKS = ("System.Security.Cryptography.X509Certificates.X509Certificate2</T>",
+                         "msExchServerInternalTLSCert")
 
 
 def detect_kind(path: Path) -> str | None:
@@ -38,6 +42,8 @@ def _kind_of_text(text: str) -> str | None:
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.lower().startswith(("dn:", "version:", "#")) and "msexchserverinternaltlscert" in text.lower():
         return EXCHANGE
+    if looks_like_clixml(text):  # Export-Clixml: only the certificate exports are known
+        return EXCHANGE if any(mark in text for mark in CLIXML_EXCHANGE_MARKS) else None
     if not stripped.startswith(("{", "[")):
         return None
     if '"Export-ExchangeCertificates"' in text or "msExchServerInternalTLSCert" in text:
