@@ -108,9 +108,10 @@ def import_group() -> None:
 def _import_command(area: Area, spec: ImportCommand) -> click.Command:
     """`docgen import <name>` for an area, from what its registry entry declares."""
     def run(inputs, bundle_path: Path, organization: str | None, collected_at: str | None,
-            strict: bool) -> None:
+            strict: bool, **options: str | None) -> None:
         paths = list(inputs) if spec.many else [inputs]
-        _import(area.name, paths, bundle_path, organization, collected_at, strict)
+        _import(area.name, paths, bundle_path, organization, collected_at, strict,
+                {name: value for name, value in options.items() if value is not None})
 
     params: list[click.Parameter] = [
         click.Argument(["inputs"], nargs=-1 if spec.many else 1, required=True,
@@ -121,6 +122,7 @@ def _import_command(area: Area, spec: ImportCommand) -> click.Command:
         click.Option(["--collected-at"], help=f"When the export was taken, ISO 8601 "
                      f"(default: {spec.collected_at_default})."),
         click.Option(["--strict"], is_flag=True, help=spec.strict_help),
+        *(click.Option([f"--{name}"], help=help) for name, help in spec.options),
     ]
     return click.Command(spec.name, callback=run, params=params, help=spec.help,
                          epilog=_example(*spec.examples))
@@ -132,7 +134,7 @@ for _area in AREAS:
 
 
 def _import(area: str, paths: list[Path], bundle_path: Path, organization: str | None,
-            collected_at: str | None, strict: bool) -> None:
+            collected_at: str | None, strict: bool, options: dict[str, str]) -> None:
     from docgen.app.imports import import_into_bundle, parse_collected_at
 
     try:
@@ -141,7 +143,7 @@ def _import(area: str, paths: list[Path], bundle_path: Path, organization: str |
         raise click.BadParameter(f"not an ISO 8601 date: {collected_at!r}",
                                  param_hint="--collected-at") from None
     outcome = import_into_bundle(area, paths, bundle_path, collected_at=moment,
-                                 organization=organization, strict=strict)
+                                 organization=organization, strict=strict, options=options)
     click.echo(f"wrote {bundle_path}: {outcome.section} with {outcome.items} item(s), "
                f"status {outcome.status}")
     if outcome.errors:

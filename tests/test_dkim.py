@@ -72,11 +72,14 @@ def test_a_single_object_in_utf16_is_one_domain():
 
 
 def test_a_bad_record_is_that_records_error_and_the_rest_is_kept():
+    # A row without a usable Domain has no key and is dropped; a row with one unreadable
+    # field (late.example's RotateOnDate) is kept with that field empty (issue 12).
     data = json.dumps([{"Domain": "good.example"}, {"Domain": "not a domain"},
                        {"Domain": "late.example", "RotateOnDate": "soon"},
                        {"Domain": "good.example"}]).encode()
     export = parse_dkim_export(data, "dkim.json")
-    assert [config.domain for config in export.configs] == ["good.example"]
+    assert [config.domain for config in export.configs] == ["good.example", "late.example"]
+    assert export.configs[1].rotate_on_date is None
     assert [str(error) for error in export.errors] == [
         "dkim.json: object 2: Domain 'not a domain': label 'not a domain' is not letters, "
         "digits and inner hyphens",

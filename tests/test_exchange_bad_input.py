@@ -93,7 +93,7 @@ def test_a_file_in_the_wrong_format(run_cli, tmp_path, content):
     result = run_cli("import", "exchange-certs", source, "-o", bundle)
     assert_failed_cleanly(result, bundle, "servers.csv: line 1: not an Exchange certificate export: "
                                           "expected the collector's JSON, Get-ADObject | ConvertTo-Json "
-                                          "output, or an ldifde LDIF file")
+                                          "output, an ldifde LDIF file, or Export-Clixml output")
 
 
 def test_json_that_is_not_an_exchange_export(run_cli, tmp_path):

@@ -33,16 +33,17 @@ def parse_collected_at(text: str | None) -> datetime | None:
 
 def import_into_bundle(area_name: str, paths: list[Path], bundle_path: Path, *,
                        collected_at: datetime | None = None, organization: str | None = None,
-                       strict: bool = False) -> ImportOutcome:
+                       strict: bool = False, options: dict[str, str] | None = None) -> ImportOutcome:
     """Read the inputs with the area's importer and write its section into the bundle.
 
+    `options` are the area's own (its ImportCommand.options), by keyword.
     With `strict`, any error writes nothing. A section that is only errors never
     replaces good facts (bundle_with_section refuses it).
     """
     area = find_area(area_name)
     if area is None or area.importer is None:
         raise DocgenError(f"docgen has no importer for {area_name!r}")
-    result = area.importer(paths, collected_at)
+    result = area.importer(paths, collected_at, **(options or {}))
     if strict and result.errors:
         raise ImportFailed(result.errors)
     bundle = bundle_with_section(bundle_path, result, organization)

@@ -47,6 +47,9 @@ class ImportCommand:
     collected_at_default: str
     strict_help: str
     many: bool = True                  # FILES... (any mix) or one EXPORT
+    # further text options: (name, help); a given value reaches the importer as a keyword
+    # (--server -> server=...)
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

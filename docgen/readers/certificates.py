@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import struct
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -43,6 +44,41 @@ def certificate_facts(der: bytes, source: str, where: str) -> dict:
         raise InputError(f"the certificate's extensions cannot be read ({_first_line(exc)})",
                          source=source, where=where) from None
     return facts
+
+
+# Certificate property ids of a Windows certificate store (wincrypt.h CERT_*_PROP_ID).
+FRIENDLY_NAME_PROPERTY = 11
+CERTIFICATE_PROPERTY = 32
+
+
+def store_element_properties(data: bytes, source: str, where: str) -> dict[int, bytes]:
+    """A certificate as a Windows store serialises it (CertSerializeCertificateStoreElement,
+    what Exchange keeps as `CertData`): property id -> bytes. Each property is its id,
+    an encoding word and a length (three little-endian UInt32), then that many bytes;
+    the certificate itself is property 32, the friendly name property 11."""
+    properties: dict[int, bytes] = {}
+    position = 0
+    while position < len(data):
+        if len(data) - position < 12:
+            raise InputError("a certificate store element that ends early", source=source,
+                             where=f"{where}, byte {position}")
+        prop_id, _encoding, length = struct.unpack_from("<III", data, position)
+        position += 12
+        if length > len(data) - position:
+            raise InputError(f"certificate property {prop_id} runs past the end", source=source,
+                             where=f"{where}, byte {position}")
+        properties.setdefault(prop_id, data[position:position + length])
+        position += length
+    return properties
+
+
+def friendly_name(properties: dict[int, bytes]) -> str | None:
+    """The store's friendly name (UTF-16 LE, NUL-terminated), None when it has none."""
+    raw = properties.get(FRIENDLY_NAME_PROPERTY)
+    if not raw:
+        return None
+    name = raw[:len(raw) - len(raw) % 2].decode("utf-16-le", "replace").split("\x00", 1)[0]
+    return name or None
 
 
 def _san_dns_names(cert: x509.Certificate) -> list[str]:

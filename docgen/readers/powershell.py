@@ -4,7 +4,8 @@ Windows PowerShell 5.1 writes UTF-16 LE with a BOM through `Out-File` and `>`;
 `ConvertTo-Json` writes dates as "/Date(ms)/", enums as numbers, one object
 instead of a one-element array, and `byte[]` as an array of numbers (or as the
 string "System.Byte[]" once it is nested deeper than -Depth). PowerShell 7 writes
-UTF-8 and ISO 8601 dates. Every reader here accepts all of these.
+UTF-8 and ISO 8601 dates. Every reader here accepts all of these; dates in every
+form go through docgen.core.dates.parse_date.
 """
 
 from __future__ import annotations
@@ -12,18 +13,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from docgen.core import jsontext
+from docgen.core.dates import parse_date
 from docgen.core.errors import InputError
 from docgen.readers.textfile import decode_text
-
-# "/Date(1653603718610)/" or "/Date(1653603718610+0200)/"; the number is UTC
-# milliseconds, the offset only says which zone the writer was in.
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 
 def load_json(data: bytes, source: str) -> Any:
@@ -50,38 +46,18 @@ def as_list(value: Any) -> list:
 
 
 def to_datetime(value: Any, source: str, where: str) -> datetime | None:
-    """A PowerShell date in any of its JSON forms, as an aware UTC datetime."""
+    """A PowerShell date in any of its forms (docgen.core.dates.parse_date), as aware UTC."""
     if value is None or value == "":
         return None
     if isinstance(value, dict) and "value" in value:
         # PS 5.1 wraps [DateTime] with ETS properties: {"value": "/Date()/", "DateTime": "..."}
         return to_datetime(value["value"], source, where)
-    if isinstance(value, str):
-        match = _MS_DATE.match(value.strip())
-        if match:
-            return _from_epoch_ms(int(match.group(1)), source, where)
-        return _from_iso(value.strip(), source, where)
+    if isinstance(value, (str, datetime)):
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise InputError(str(exc), source=source, where=where) from None
     raise InputError(f"not a date: {_short(value)}", source=source, where=where)
-
-
-def _from_epoch_ms(milliseconds: int, source: str, where: str) -> datetime:
-    try:
-        # timedelta keeps every millisecond; a float division does not past year 2200
-        return _EPOCH + timedelta(milliseconds=milliseconds)
-    except (OverflowError, OSError, ValueError):
-        raise InputError(f"date out of range: /Date({milliseconds})/", source=source,
-                         where=where) from None
-
-
-def _from_iso(text: str, source: str, where: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"not a date: {_short(text)}", source=source, where=where) from None
-    if parsed.tzinfo is None:
-        # An unzoned time from the export: take it as UTC rather than guess the host's zone.
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 def to_bytes(value: Any, source: str, where: str) -> bytes:

@@ -15,6 +15,7 @@ UTF-16 LE with a BOM, "/Date(ms)/" dates, a single object for one domain).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ class DkimConfig:
     key_creation_time: datetime | None
     last_checked: datetime | None
     source: dict
+    # Export fields that were present but could not be read (each is also an error).
+    unreadable: tuple[str, ...] = ()
 
     def to_record(self) -> dict:
         return {
@@ -108,8 +111,9 @@ def parse_dkim_export(data: bytes, source: str) -> DkimExport:
     seen: set[str] = set()
     for index, obj in enumerate(objects, start=1):
         where = f"{prefix}[{index}]" if prefix != "object" else f"object {index}"
+        field_errors: list[DocgenError] = []
         try:
-            config = _config(obj, source, where)
+            config = _config(obj, source, where, field_errors)
         except InputError as exc:
             export.errors.append(exc)
             continue
@@ -119,6 +123,7 @@ def parse_dkim_export(data: bytes, source: str) -> DkimExport:
             continue
         seen.add(config.domain)
         export.configs.append(config)
+        export.errors.extend(field_errors)
     return export
 
 
@@ -134,7 +139,10 @@ def _accepted_domains(value: Any, source: str, errors: list[DocgenError]) -> lis
     return domains
 
 
-def _config(obj: Any, source: str, where: str) -> DkimConfig:
+def _config(obj: Any, source: str, where: str, errors: list[DocgenError]) -> DkimConfig:
+    """One row. Without a readable Domain the row has no key and is refused (InputError);
+    any other unreadable field is that field's error in `errors`, and the row is kept
+    with the field empty."""
     if not isinstance(obj, dict):
         raise InputError("entry is not an object", source=source, where=where)
     try:
@@ -144,28 +152,41 @@ def _config(obj: Any, source: str, where: str) -> DkimConfig:
                          where=where) from None
     where = f"{where} ({domain})"
 
-    def date(name: str) -> datetime | None:
-        return ps.to_datetime(obj.get(name), source, f"{where}.{name}")
+    unreadable: list[str] = []
 
-    return DkimConfig(
+    def field(read: Callable[[Any, str, str], Any], name: str, label: str | None = None) -> Any:
+        try:
+            return read(obj.get(name), source, f"{where}.{label or name}")
+        except InputError as exc:
+            errors.append(exc)
+            unreadable.append(name)
+            return None
+
+    config = DkimConfig(
         domain=domain,
-        enabled=ps.to_bool(obj.get("Enabled"), source, f"{where}.Enabled"),
+        enabled=field(ps.to_bool, "Enabled"),
         status=ps.enum_name(obj.get("Status"), {}),
         cnames={s: _target(obj.get(f"{s.capitalize()}CNAME")) for s in SELECTORS},
-        key_sizes={s: _int(obj.get(f"{s.capitalize()}KeySize"), source, f"{where}.{s}KeySize")
-                   for s in SELECTORS},
+        key_sizes={s: field(_int, f"{s.capitalize()}KeySize", f"{s}KeySize") for s in SELECTORS},
         public_keys={s: _text(obj.get(f"{s.capitalize()}PublicKey")) for s in SELECTORS},
-        rotate_on_date=date("RotateOnDate"),
+        rotate_on_date=field(ps.to_datetime, "RotateOnDate"),
         selector_before_rotate=_selector(obj.get("SelectorBeforeRotateOnDate")),
         selector_after_rotate=_selector(obj.get("SelectorAfterRotateOnDate")),
-        key_creation_time=date("KeyCreationTime"),
-        last_checked=date("LastChecked"),
+        key_creation_time=field(ps.to_datetime, "KeyCreationTime"),
+        last_checked=field(ps.to_datetime, "LastChecked"),
         source={"file": source, "where": where},
     )
+    return dataclasses.replace(config, unreadable=tuple(unreadable))
 
 
 def active_selector(config: DkimConfig, at: datetime) -> tuple[str | None, str]:
     """The selector that signs at `at`, and why (judged at collection, never today)."""
+    if config.rotate_on_date is None and "RotateOnDate" in config.unreadable:
+        before, after = config.selector_before_rotate, config.selector_after_rotate
+        if before and before == after:
+            return _known(before), ("RotateOnDate could not be read; the same selector "
+                                    "applies before and after it")
+        return None, "RotateOnDate could not be read, so which selector signs is not known"
     if config.rotate_on_date is None:
         chosen = config.selector_after_rotate or config.selector_before_rotate
         return _known(chosen), "no RotateOnDate in the export: the selector after rotation"

@@ -17,11 +17,15 @@ AREA = Area(
         name="exchange-certs",
         help="Exchange default SMTP certificates (msExchServerInternalTLSCert).\n\n"
              "FILES are the JSON of collectors/Export-ExchangeCertificates.ps1,\n"
-             "`Get-ADObject ... | ConvertTo-Json` output, or `ldifde` LDIF files, in any mix.",
+             "`Get-ADObject ... | ConvertTo-Json` output, `ldifde` LDIF files, or Export-Clixml\n"
+             "of Get-ExchangeCertificate or of the certificate itself (an X509Certificate2), in any mix.",
         examples=("docgen import exchange-certs exchange-certs.json -o contoso.bundle.json",
-                  "docgen import exchange-certs servers.ldf adobjects.json -o contoso.bundle.json"),
+                  "docgen import exchange-certs servers.ldf adobjects.json -o contoso.bundle.json",
+                  "docgen import exchange-certs smtp-cert.xml --server EX01 -o contoso.bundle.json"),
         organization_default="from the export or its AD domain",
         collected_at_default="from the export, else now",
-        strict_help="Write nothing if any record has an error."),
+        strict_help="Write nothing if any record has an error.",
+        options=(("server", "The server of a CLIXML certificate that names none (an "
+                            "X509Certificate2; default: the file name, e.g. EX01.xml)."),)),
     collector="Export-ExchangeCertificates.ps1",
 )

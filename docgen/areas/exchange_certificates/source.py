@@ -8,11 +8,23 @@ no connector certificate is set. Three export forms reach us:
   server's certificate store from Get-ExchangeCertificate);
 - `Get-ADObject ... -Properties msExchServerInternalTLSCert | ConvertTo-Json`
   (PowerShell 5.1 or 7: the DER as an array of numbers);
-- an `ldifde` LDIF file (the DER as `msExchServerInternalTLSCert:: base64`).
+- an `ldifde` LDIF file (the DER as `msExchServerInternalTLSCert:: base64`);
+- CLIXML (`Export-Clixml`, docgen.readers.clixml) of the certificate as an
+  `X509Certificate2` (`<BA N="RawData">`: the object names no server, so the
+  server comes from --server or the file name), of `Get-ExchangeCertificate`
+  (the server's certificate store; Services, Status and the friendly name are
+  only in Exchange's `SerializationData`, read by docgen.readers.nrbf), or of
+  `Get-ADObject ... -Properties msExchServerInternalTLSCert`.
+
+`Get-ExchangeCertificate` does not say which certificate is the default SMTP
+one, so a server seen only there keeps its store and its default certificate is
+an error ("not in the imported files") until another export of the same server
+supplies it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,12 +33,15 @@ from typing import Any
 from docgen.bundle.result import SourceResult
 from docgen.core.dates import iso_utc, utc_now
 from docgen.core.errors import DocgenError, InputError
+from docgen.readers import clixml
 from docgen.readers import powershell as ps
 from docgen.readers.ad import dns_domain_of, first_rdn_value
-from docgen.readers.certificates import certificate_facts
+from docgen.readers.certificates import certificate_facts, friendly_name, store_element_properties
 from docgen.readers.inputs import read_input
 from docgen.readers.ldif import LdifRecord, read_ldif
+from docgen.readers.nrbf import NrbfObject, enum_value, read_serialization_data
 from docgen.readers.textfile import decode_text
+from docgen.readers.xml import XmlReader
 
 SECTION = "exchange_certificates"
 COLLECTOR_NAME = "Export-ExchangeCertificates"
@@ -49,28 +64,46 @@ ALLOWED_SERVICES_BITS = {0: "None", 1: "IMAP", 2: "POP", 4: "UM", 8: "IIS", 16: 
 CERTIFICATE_STATUS = {0: "Unknown", 1: "Valid", 2: "Revoked", 3: "DateInvalid",
                       4: "Untrusted", 5: "Invalid", 6: "RevocationCheckFailure",
                       7: "PendingRequest"}
+X509_TYPE = "System.Security.Cryptography.X509Certificates.X509Certificate2"
+AD_OBJECT_TYPE = "Microsoft.ActiveDirectory.Management.ADObject"
+EXCHANGE_CERTIFICATE_TYPE = "Microsoft.Exchange.Management.SystemConfigurationTasks.ExchangeCertificate"
+# A NetBIOS computer name (what Exchange calls a server), or an FQDN starting with one.
+_SERVER_NAME = re.compile(r"^(?!\d+$)[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
+_SERVER_FQDN = re.compile(r"^(?!\d+\.)[A-Za-z0-9][A-Za-z0-9-]{0,14}(\.[A-Za-z0-9-]{1,63})+$")
 
 
-def import_exchange_certs(paths: list[Path], collected_at: datetime | None = None) -> SourceResult:
-    """Read every export; a bad file or record is recorded, the good ones kept."""
+def import_exchange_certs(paths: list[Path], collected_at: datetime | None = None,
+                          server: str | None = None) -> SourceResult:
+    """Read every export; a bad file or record is recorded, the good ones kept.
+
+    `server` names the server of certificate exports that name none (a CLIXML
+    X509Certificate2); without it the file name does (EX01.xml, EX01_smtp.xml).
+    """
     servers: dict[str, dict] = {}
+    store_only: dict[str, str] = {}  # servers seen only in Get-ExchangeCertificate output
     errors: list[DocgenError] = []
     inputs: list[dict] = []
     export_times: list[datetime] = []
     organizations: list[str | None] = []
+    reader = XmlReader()
     for path in paths:
         try:
             data, record = read_input(path, SECTION)
             inputs.append(record)
-            parsed = parse_export(data, record["name"])
+            parsed = parse_export(data, record["name"], server=server, reader=reader)
         except InputError as exc:
             errors.append(exc)
             continue
         errors.extend(parsed.errors)
         export_times.extend([parsed.collected_at] if parsed.collected_at else [])
         organizations.append(parsed.organization)
-        for server in parsed.servers:
-            _merge_server(servers, server, errors)
+        for item in parsed.servers:
+            _merge_server(servers, item, errors, store_only,
+                          only_store=item["key"] in parsed.store_only)
+    for key in sorted(store_only):
+        item = servers[key]
+        errors.append(InputError(item["default_smtp_certificate"]["error"],
+                                 source=item["source"]["file"], where=item["source"]["where"]))
     moment = collected_at or (max(export_times) if export_times else utc_now())
     items = [servers[key] for key in sorted(servers)]
     organization = next((name for name in organizations if name), None) or next(
@@ -88,9 +121,12 @@ class ParsedExport:
     errors: list[DocgenError] = field(default_factory=list)
     collected_at: datetime | None = None
     organization: str | None = None
+    # keys of servers this file lists the certificate store of, but not the default certificate
+    store_only: set[str] = field(default_factory=set)
 
 
-def parse_export(data: bytes, source: str) -> ParsedExport:
+def parse_export(data: bytes, source: str, server: str | None = None,
+                 reader: XmlReader | None = None) -> ParsedExport:
     """Recognise the export form by its content and parse it."""
     text = decode_text(data, source)
     first = _first_content_line(text, source)
@@ -98,10 +134,12 @@ def parse_export(data: bytes, source: str) -> ParsedExport:
         parsed = _parse_json(ps.load_json(data, source), source)
     elif first.lower().startswith(("dn:", "version:")):
         parsed = _parse_ldif(read_ldif(data, source), source)
+    elif first.startswith("<"):
+        parsed = _parse_clixml(clixml.read_clixml(data, source, reader), source, server)
     else:
         raise InputError("not an Exchange certificate export: expected the collector's JSON, "
-                         "Get-ADObject | ConvertTo-Json output, or an ldifde LDIF file",
-                         source=source, where="line 1")
+                         "Get-ADObject | ConvertTo-Json output, an ldifde LDIF file, or "
+                         "Export-Clixml output", source=source, where="line 1")
     if not parsed.servers and not parsed.errors:
         raise InputError("the export lists no Exchange servers", source=source)
     return parsed
@@ -138,7 +176,8 @@ def _parse_collector(document: dict, source: str) -> ParsedExport:
                                             where=f"Servers[{index}]"))
             continue
         where = f"server {obj.get('Name') or index}"
-        _add(parsed, lambda obj=obj, where=where: _server_from_collector(obj, source, where))
+        _add(parsed, lambda obj=obj, where=where: _server_from_collector(obj, source, where,
+                                                                         parsed.errors))
         for message in ps.as_list(obj.get("Errors")):
             parsed.errors.append(InputError(f"the collector reported: {message}",
                                             source=source, where=where))
@@ -156,6 +195,155 @@ def _parse_ldif(records: list[LdifRecord], source: str) -> ParsedExport:
     return parsed
 
 
+def _parse_clixml(objects: list[Any], source: str, server: str | None) -> ParsedExport:
+    """X509Certificate2 (a server's default certificate), Get-ExchangeCertificate (its
+    store) or Get-ADObject objects; anything else refuses the file."""
+    parsed = ParsedExport()
+    defaults: dict[str, str] = {}           # server key -> where its certificate was
+    stores: dict[str, dict] = {}            # server key -> its store-only server record
+    for index, obj in enumerate(objects, start=1):
+        where = f"object {index}"
+        if clixml.has_type(obj, EXCHANGE_CERTIFICATE_TYPE):
+            _add_store_certificate(parsed, stores, obj, source, where, server)
+        elif clixml.has_type(obj, X509_TYPE):
+            name, fqdn = _server_named(None, server, source, where)
+            key = name.lower()
+            if key in defaults:
+                raise InputError(f"a second certificate for server {name} ({defaults[key]} was the "
+                                 "first); a server has one default SMTP certificate: export one "
+                                 "server per file", source=source, where=where)
+            defaults[key] = where
+            raw = obj.get("RawData") if isinstance(obj, dict) else None
+            value: Any = raw if raw is not None else InputError(
+                "the X509Certificate2 object has no RawData", source=source, where=where)
+            certificate, error = _certificate(value, source, f"{where}.RawData")
+            parsed.servers.append(_server(name=name, dn=None, source=source, where=where,
+                                          roles=[], fqdn=fqdn, version=None,
+                                          certificate=certificate))
+            if error is not None:
+                parsed.errors.append(error)
+        elif isinstance(obj, dict) and "DistinguishedName" in obj and (
+                clixml.has_type(obj, AD_OBJECT_TYPE) or _field(obj, CERT_ATTRIBUTE) is not None):
+            _add(parsed, lambda obj=obj, where=where: _server_from_adobject(
+                dict(obj), source, where))
+        else:
+            kind = clixml.type_name(obj) or type(obj).__name__
+            raise InputError(f"a {kind} object, not an Exchange certificate: expected an "
+                             "X509Certificate2, Get-ExchangeCertificate output, or Get-ADObject "
+                             f"output with {CERT_ATTRIBUTE}", source=source, where=where)
+    for key, item in stores.items():
+        if key in defaults:  # the same file holds the default certificate: fill its store
+            match = next(s for s in parsed.servers if s["key"] == key and s is not item)
+            match["store_certificates"] = item["store_certificates"]
+            match["fqdn"] = match["fqdn"] or item["fqdn"]
+        else:
+            parsed.servers.append(item)
+            parsed.store_only.add(key)
+    return parsed
+
+
+def _add_store_certificate(parsed: ParsedExport, stores: dict[str, dict], obj: dict,
+                           source: str, where: str, server: str | None) -> None:
+    """One Get-ExchangeCertificate object into its server's store."""
+    details, detail_error = _exchange_certificate_details(obj, source, where)
+    identity = _identity_server(obj.get("Identity")) or _identity_server(details.get("Identity"))
+    name, fqdn = _server_named(identity, server, source, where)
+    item = stores.get(name.lower())
+    if item is None:
+        message = (f"Get-ExchangeCertificate output lists the certificates of {name} but not which "
+                   "one is its default SMTP certificate (msExchServerInternalTLSCert): import "
+                   "that too (the collector, Get-ADObject, LDIF or an X509Certificate2 export)")
+        item = _server(name=name, dn=None, source=source, where=where, roles=[], fqdn=fqdn,
+                       version=None, certificate={"state": "error", "error": message})
+        item["store_certificates"] = []
+        stores[name.lower()] = item
+    try:
+        facts = certificate_facts(_raw_data(obj, source, where), source, f"{where}.RawData")
+    except InputError as exc:
+        parsed.errors.append(exc)
+        return
+    where = f"{where} ({facts['thumbprint_sha1']})"
+    entry = {
+        "Thumbprint": facts["thumbprint_sha1"],
+        "FriendlyName": _first_present(obj.get("FriendlyName"), details.get("FriendlyName")),
+        "Subject": facts["subject"],
+        "Services": _first_present(obj.get("Services"), enum_value(details.get("Services"))),
+        "Status": _first_present(obj.get("Status"), enum_value(details.get("Status"))),
+        "NotAfter": facts["not_after"],
+        "IsSelfSigned": _first_present(obj.get("IsSelfSigned"), details.get("SelfSigned"),
+                                       facts["self_signed"]),
+        "CertificateDomains": _first_present(obj.get("CertificateDomains"), facts["san_dns"]),
+    }
+    if detail_error is not None and (entry["Services"] is None or entry["Status"] is None):
+        parsed.errors.append(InputError(detail_error.message, source=source,
+                                        where=f"{where}.SerializationData"))
+    item["store_certificates"].append(_store_certificate(entry, source, where, parsed.errors))
+
+
+def _exchange_certificate_details(obj: dict, source: str,
+                                  where: str) -> tuple[dict, InputError | None]:
+    """What only Exchange's SerializationData holds: Services, Status, SelfSigned, Identity and
+    (inside CertData) the friendly name. An empty dict and the reason when it cannot be read."""
+    blob = obj.get("SerializationData")
+    if not isinstance(blob, bytes):
+        return {}, InputError("Services and Status are not in the export (no SerializationData)",
+                              source=source, where=where)
+    try:
+        details = read_serialization_data(blob, source, f"{where}.SerializationData")
+        if not isinstance(details, NrbfObject):
+            raise InputError("SerializationData holds no object", source=source, where=where)
+        cert_data = details.get("CertData")
+        if isinstance(cert_data, bytes):
+            properties = store_element_properties(cert_data, source, f"{where}.CertData")
+            details = NrbfObject(details.class_name,
+                                 {**details, "FriendlyName": friendly_name(properties)})
+        return details, None
+    except InputError as exc:
+        return {}, exc
+
+
+def _raw_data(obj: dict, source: str, where: str) -> bytes:
+    raw = obj.get("RawData")
+    if not isinstance(raw, bytes):
+        raise InputError("the certificate object has no RawData", source=source, where=where)
+    return raw
+
+
+def _identity_server(value: Any) -> str | None:
+    """'EX01.contoso.com\\THUMBPRINT' (an ExchangeCertificate's Identity) -> 'EX01.contoso.com'."""
+    text = getattr(value, "to_string", None) or value
+    if not isinstance(text, str) or "\\" not in text:
+        return None
+    return text.split("\\", 1)[0].strip() or None
+
+
+def _server_named(identity: str | None, option: str | None, source: str,
+                  where: str) -> tuple[str, str | None]:
+    """(name, fqdn) from the object's own identity, else --server, else the file name."""
+    for candidate in (identity, option, _server_from_file_name(source)):
+        if candidate and (_SERVER_NAME.match(candidate) or _SERVER_FQDN.match(candidate)):
+            name = candidate.split(".", 1)[0]
+            return name, candidate if "." in candidate else None
+        if candidate and candidate is option:
+            raise InputError(f"--server {option!r} is not a server name (a computer name of up "
+                             "to 15 letters, digits and hyphens, or its FQDN)", source=source)
+    raise InputError("the certificate names no server: give --server NAME, or name the file "
+                     "after the server (EX01.xml, EX01.contoso.com.xml or EX01_anything.xml)",
+                     source=source, where=where)
+
+
+def _server_from_file_name(source: str) -> str | None:
+    stem = Path(source).name
+    for suffix in (".xml", ".clixml"):
+        if stem.lower().endswith(suffix):
+            stem = stem[:-len(suffix)]
+    return stem.split("_", 1)[0] or None
+
+
+def _first_present(*values: Any) -> Any:
+    return next((value for value in values if value is not None and value != ""), None)
+
+
 def _add(parsed: ParsedExport, build) -> None:
     """Build one server record; its failure is that record's error, not the file's."""
     server, error = build()
@@ -164,7 +352,10 @@ def _add(parsed: ParsedExport, build) -> None:
         parsed.errors.append(error)
 
 
-def _server_from_collector(obj: dict, source: str, where: str) -> tuple[dict, InputError | None]:
+def _server_from_collector(obj: dict, source: str, where: str,
+                           field_errors: list[DocgenError]) -> tuple[dict, InputError | None]:
+    """One server of the collector's JSON; an unreadable field of a store entry goes to
+    `field_errors` and the entry is kept."""
     name = str(obj.get("Name") or first_rdn_value(obj.get("DistinguishedName", "")))
     certificate, error = _certificate(obj.get("InternalTransportCertificate"), source, where)
     server = _server(name=name, dn=obj.get("DistinguishedName"), source=source, where=where,
@@ -176,7 +367,8 @@ def _server_from_collector(obj: dict, source: str, where: str) -> tuple[dict, In
         return server, error  # the collector could not read the store: not "empty"
     try:
         server["store_certificates"] = [
-            _store_certificate(entry, source, f"{where}, ExchangeCertificates[{index}]")
+            _store_certificate(entry, source, f"{where}, ExchangeCertificates[{index}]",
+                               field_errors)
             for index, entry in enumerate(ps.as_list(store), start=1)]
     except InputError as exc:
         error = error or exc
@@ -254,10 +446,23 @@ def _certificate(value: Any, source: str, where: str) -> tuple[dict, InputError 
         return {"state": "error", "error": exc.message}, exc
 
 
-def _store_certificate(entry: Any, source: str, where: str) -> dict:
+def _store_certificate(entry: Any, source: str, where: str,
+                       errors: list[DocgenError] | None = None) -> dict:
+    """One certificate of a server's store. With `errors`, an unreadable NotAfter or
+    IsSelfSigned is that field's error there and the field is empty; without, it raises."""
     if not isinstance(entry, dict):
         raise InputError("certificate entry is not an object", source=source, where=where)
-    not_after = ps.to_datetime(entry.get("NotAfter"), source, f"{where}.NotAfter")
+
+    def field_value(read, name: str) -> Any:
+        try:
+            return read(entry.get(name), source, f"{where}.{name}")
+        except InputError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+            return None
+
+    not_after = field_value(ps.to_datetime, "NotAfter")
     return {
         "thumbprint": str(entry.get("Thumbprint") or "").upper(),
         "friendly_name": _text(entry.get("FriendlyName")),
@@ -265,7 +470,7 @@ def _store_certificate(entry: Any, source: str, where: str) -> dict:
         "services": ps.enum_names(entry.get("Services"), ALLOWED_SERVICES_BITS),
         "status": ps.enum_name(entry.get("Status"), CERTIFICATE_STATUS),
         "not_after": iso_utc(not_after) if not_after else None,
-        "self_signed": ps.to_bool(entry.get("IsSelfSigned"), source, f"{where}.IsSelfSigned"),
+        "self_signed": field_value(ps.to_bool, "IsSelfSigned"),
         "domains": [_domain_text(domain) for domain in ps.as_list(entry.get("CertificateDomains"))],
     }
 
@@ -277,11 +482,31 @@ def _domain_text(domain: Any) -> str:
     return str(domain)
 
 
-def _merge_server(servers: dict[str, dict], server: dict, errors: list[DocgenError]) -> None:
-    """The same server in two exports: keep the first, flag a conflicting second."""
-    existing = servers.get(server["key"])
+def _merge_server(servers: dict[str, dict], server: dict, errors: list[DocgenError],
+                  store_only: dict[str, str], only_store: bool = False) -> None:
+    """The same server in two exports: keep the first, flag a conflicting second.
+
+    A server listed only with its certificate store (`only_store`, Get-ExchangeCertificate)
+    gives way to a record of the same server that has its default certificate.
+    """
+    key = server["key"]
+    existing = servers.get(key)
     if existing is None:
-        servers[server["key"]] = server
+        servers[key] = server
+        if only_store:
+            store_only[key] = server["source"]["file"]
+        return
+    if only_store:
+        if existing["store_certificates"] is None:
+            existing["store_certificates"] = server["store_certificates"]
+        existing["fqdn"] = existing["fqdn"] or server["fqdn"]
+        return
+    if key in store_only:
+        del store_only[key]
+        if server["store_certificates"] is None:
+            server["store_certificates"] = existing["store_certificates"]
+        server["fqdn"] = server["fqdn"] or existing["fqdn"]
+        servers[key] = server
         return
     if _thumbprint(existing) != _thumbprint(server):
         errors.append(InputError(
