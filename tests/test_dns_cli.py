@@ -305,6 +305,25 @@ def test_dns_data_with_markup_is_escaped(sample_server, tmp_path):
     assert "v=spf1 &lt;script&gt;alert(1)&lt;/script&gt; -all" in text
 
 
+def test_mx_records_are_shown_by_preference(sample_server, tmp_path):
+    # issue 12: the "Found" cell listed them in text order (1, 10, 10, 5, 5)
+    bundle_path = tmp_path / "b.json"
+    run("collect", "dns", "--domain", "mx-order.edge.test", *nameserver(sample_server), *FAST,
+        "-o", str(bundle_path))
+    expected = ["1 mx.edge.test.", "5 mx-c.edge.test.", "5 mx-d.edge.test.",
+                "10 mx-a.edge.test.", "10 mx-b.edge.test."]
+    # the bundle keeps the answer as recorded (text order): only documents are arranged
+    (mx,) = [entry["mx"] for entry in load_bundle(bundle_path).data["sections"]["mail_auth"]["items"]]
+    assert mx["records"] == sorted(expected)
+    result = run("render", str(bundle_path), "-o", str(tmp_path), "--format", "html,csv")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.fromstring((tmp_path / "b.html").read_bytes())
+    (cell,) = page.xpath('//table[@data-table="mail-auth-records"]//tr[@data-kind="mx"]/td[3]')
+    assert [text.strip() for text in cell.itertext()] == expected
+    (csv_path,) = tmp_path.glob("*mail-auth-records*.csv")
+    assert "\n".join(expected) in csv_path.read_text("utf-8-sig")
+
+
 def test_progress_bar_only_on_a_terminal(monkeypatch):
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
