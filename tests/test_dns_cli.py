@@ -108,11 +108,13 @@ def test_deadline_gives_a_complete_bundle_with_unattempted_lookups(sample_server
     assert "was not attempted before the deadline" in result.stderr
     section = load_bundle(bundle_path).data["sections"]["mail_auth"]
     assert len(section["items"]) == 10 and section["status"] == "partial"
-    outcomes = {entry[kind]["lookup"]["outcome"] for entry in section["items"]
-                for kind in ("dmarc", "spf", "bimi")}
-    assert "not_attempted" in outcomes
-    assert all(entry[kind]["state"] != "missing" for entry in section["items"]
-               for kind in ("dmarc", "spf") if entry[kind]["lookup"]["outcome"] == "not_attempted")
+    # each domain's first questions go out at once (answered at 0.3 s); what depends on
+    # their answers (DMARC's parent domains, SPF's includes, ...) meets the deadline
+    unattempted = [(entry, kind) for entry in section["items"] for kind in ("dmarc", "spf", "bimi")
+                   if "not_attempted" in {lookup["outcome"] for lookup in
+                                          [entry[kind]["lookup"], *entry[kind]["failed_lookups"]]}]
+    assert unattempted
+    assert all(entry[kind]["state"] != "missing" for entry, kind in unattempted)
 
 
 def test_zone_file_mode_needs_no_server(tmp_path):

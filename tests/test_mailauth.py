@@ -355,3 +355,34 @@ def test_an_include_target_that_timed_out_is_unverified_not_invalid(sample_serve
         ("nodata.broken.test", "timeout")]
     assert "spf-include-unusable:spf-nodata.broken.test" not in findings
     assert "mail-auth-unverified:spf-nodata.broken.test" in findings
+
+
+def test_a_domain_that_never_answers_costs_one_timeout_round(sample_server):
+    # issue 12: its lookups waited one after another (DKIM CNAMEs, DMARC, SPF, MX, ...);
+    # the questions that need no earlier answer are asked at the same time
+    import time
+
+    from docgen.dns.client import ResolverSettings
+    for name in CONTOSO_DE_NAMES:
+        sample_server.set_fault(name, drop=True)
+    settings = ResolverSettings(timeout=0.5, retries=1, concurrency=8, deadline=30)
+    one_round = settings.timeout * (settings.retries + 1)
+    started = time.monotonic()
+    _, bundle, _ = collect(sample_server, settings=settings)
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.5 * one_round, f"{elapsed:.2f} s for a {one_round:g} s timeout round"
+    # every lookup of a name of that domain is recorded as timed out, none as missing
+    dkim, mail = item(bundle, "dkim", "contoso.de"), item(bundle, "mail_auth", "contoso.de")
+    lookups = [facts["cname_lookup"] for facts in dkim["selectors"]]
+    lookups += [mail[kind]["lookup"] for kind in KIND_NAMES]
+    lookups += [lookup for kind in KIND_NAMES for lookup in mail[kind]["failed_lookups"]]
+    lookups += bundle["sections"]["mail_auth"]["other_lookups"]
+    own = {(lookup["name"], lookup["type"], lookup["outcome"]) for lookup in lookups
+           if lookup["name"] == "contoso.de" or lookup["name"].endswith(".contoso.de")}
+    assert {(name, rdtype) for name, rdtype, _ in own} >= {
+        (name, "TXT") for name in CONTOSO_DE_NAMES if "_domainkey" not in name} | {
+        ("contoso.de", "MX"), ("selector1._domainkey.contoso.de", "CNAME"),
+        ("selector2._domainkey.contoso.de", "CNAME")}
+    assert {outcome for _, _, outcome in own} == {"timeout"}
+    assert {mail[kind]["state"] for kind in KIND_NAMES} == {"unverified"}
+    assert {facts["cname_state"] for facts in dkim["selectors"]} == {"unverified"}

@@ -127,6 +127,11 @@ def reset_checkdmarc_state() -> None:
         failures.clear()
 
 
+def first_questions(domain: str, options: MailAuthOptions) -> list[tuple[str, str]]:
+    """The name of each kind of record: what collect_mail_auth_domain asks first."""
+    return [kind.primary(domain, options) for kind in RECORD_KINDS]
+
+
 def collect_mail_auth_domain(domain: str, client: LookupClient,
                              options: MailAuthOptions) -> dict:
     """One domain's item; each kind of record says which of its lookups failed."""
