@@ -363,20 +363,26 @@ def test_a_domain_that_never_answers_costs_one_timeout_round(sample_server):
     import time
 
     from docgen.dns.client import ResolverSettings
+    from support.dns_fixtures import client_for
     for name in CONTOSO_DE_NAMES:
         sample_server.set_fault(name, drop=True)
-    settings = ResolverSettings(timeout=0.5, retries=1, concurrency=8, deadline=30)
+    settings = ResolverSettings(timeout=0.75, retries=1, concurrency=8, deadline=30)
     one_round = settings.timeout * (settings.retries + 1)
+    export = read_dkim_export(COLLECTOR_EXPORT)
     started = time.monotonic()
-    _, bundle, _ = collect(sample_server, settings=settings)
+    collection = collect_dns(export.domains, client_for(sample_server, settings),
+                             collected_at=SAMPLE_COLLECTED_AT, export=export)
     elapsed = time.monotonic() - started
+    # one after another, its 8 lookups took 8 rounds
     assert elapsed < 2.5 * one_round, f"{elapsed:.2f} s for a {one_round:g} s timeout round"
     # every lookup of a name of that domain is recorded as timed out, none as missing
-    dkim, mail = item(bundle, "dkim", "contoso.de"), item(bundle, "mail_auth", "contoso.de")
+    assert collection.dkim is not None
+    dkim = next(entry for entry in collection.dkim.items if entry["key"] == "contoso.de")
+    mail = next(entry for entry in collection.mail_auth.items if entry["key"] == "contoso.de")
     lookups = [facts["cname_lookup"] for facts in dkim["selectors"]]
     lookups += [mail[kind]["lookup"] for kind in KIND_NAMES]
     lookups += [lookup for kind in KIND_NAMES for lookup in mail[kind]["failed_lookups"]]
-    lookups += bundle["sections"]["mail_auth"]["other_lookups"]
+    lookups += collection.mail_auth.extra["other_lookups"]
     own = {(lookup["name"], lookup["type"], lookup["outcome"]) for lookup in lookups
            if lookup["name"] == "contoso.de" or lookup["name"].endswith(".contoso.de")}
     assert {(name, rdtype) for name, rdtype, _ in own} >= {
