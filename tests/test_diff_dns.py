@@ -77,3 +77,25 @@ def test_a_lookup_that_failed_on_one_side_is_unknown_not_changed(sample_server):
     assert document["findings"]["resolved"] == [] and document["findings"]["new"] == []
     assert {f["id"] for f in document["findings"]["not_comparable"]} >= {
         "dmarc-policy-none:contoso.de", "dmarc-no-rua:contoso.de"}
+
+
+def test_checkdmarcs_wording_of_the_same_outcome_is_no_change(sample_server):
+    # the same NXDOMAIN at _dmarc worded by checkdmarc in two ways (issue 12): what is
+    # compared is the outcome (state, the lookups' rcodes, the records), not the message
+    _, before, _ = collect(sample_server)
+    _, after, _ = collect(sample_server)
+    dmarc = next(entry for entry in after["sections"]["mail_auth"]["items"]
+                 if entry["key"] == "contoso-legacy.com")["dmarc"]
+    assert (dmarc["state"], dmarc["lookup"]["outcome"]) == ("missing", "nxdomain")
+    dmarc["error"] = "The domain does not exist."
+    dmarc["error_class"] = "DMARCError"
+    document = diff_bundles(loaded(before, "a.json"), loaded(after, "b.json"))
+    assert document["result"] == "no changes" and changes(document) == []
+    assert [(v["path"], v["new"]) for v in document["volatile"] if ".dmarc." in v["path"]] == [
+        ("sections.mail_auth.items[contoso-legacy.com].dmarc.error", "The domain does not exist."),
+        ("sections.mail_auth.items[contoso-legacy.com].dmarc.error_class", "DMARCError")]
+    # a different outcome is still a change
+    dmarc["state"] = "invalid"
+    document = diff_bundles(loaded(before, "a.json"), loaded(after, "b.json"))
+    assert changes(document) == [
+        ("modified", "Domain 'contoso-legacy.com' (dmarc.state missing -> invalid)")]

@@ -243,8 +243,8 @@ def test_garbage_and_4096_bit_keys(sample_server, tmp_path):
 
 
 @pytest.mark.parametrize("cname, evidence", [
-    (None, "selector1 is active; selector1._domainkey.cm.test has no CNAME (NXDOMAIN), so "
-           "receivers find no key (it should point to s1.keys.cm.test)."),
+    (None, "selector1 is active; its CNAME selector1._domainkey.cm.test is missing (NXDOMAIN), "
+           "so receivers find no key (it should point to s1.keys.cm.test)."),
     ("typo.keys.cm.test.", "selector1 is active; selector1._domainkey.cm.test points to "
                            "typo.keys.cm.test, which holds no DKIM key (does not exist "
                            "(NXDOMAIN)); configured target: s1.keys.cm.test."),
@@ -269,3 +269,28 @@ s1.keys 60 TXT "v=DKIM1; k=rsa; p={key}"
     _, bundle, findings = collect(sample_server, export_path=path)
     assert selector(bundle, "cm.test", "selector1")["key_state"] == "ok"
     assert findings["dkim-active-selector-unresolved:cm.test"].evidence == evidence
+
+
+def test_active_selector_without_its_cname_names_the_cname_first(sample_server, tmp_path):
+    # issue 12: neither selector1._domainkey.<domain> nor its target exists; the evidence
+    # names the missing CNAME, and the remediation starts with publishing it
+    target = "selector1-dkim-nocname-broken-test._domainkey.contoso.onmicrosoft.com"
+    path = tmp_path / "dkim.json"
+    path.write_text(json.dumps({"Domain": "dkim-nocname.broken.test", "Enabled": True,
+                                "Selector1CNAME": target,
+                                "Selector2CNAME": target.replace("selector1", "selector2"),
+                                "RotateOnDate": ms(SAMPLE_COLLECTED_AT + timedelta(days=1)),
+                                "SelectorBeforeRotateOnDate": "selector1",
+                                "SelectorAfterRotateOnDate": "selector2"}))
+    _, bundle, findings = collect(sample_server, export_path=path)
+    facts = selector(bundle, "dkim-nocname.broken.test", "selector1")
+    assert (facts["active"], facts["cname_state"], facts["key_state"]) == (True, "missing", "no_key")
+    finding = findings["dkim-active-selector-unresolved:dkim-nocname.broken.test"]
+    assert finding.evidence == (
+        "selector1 is active; its CNAME selector1._domainkey.dkim-nocname.broken.test is missing "
+        f"(NXDOMAIN), so receivers find no key (it should point to {target}, which does not "
+        "exist (NXDOMAIN) too).")
+    assert finding.remediation.startswith("Publish the active selector's CNAME")
+    assert finding.remediation.index("CNAME") < finding.remediation.index("Rotate-DkimSigningConfig")
+    # the inactive selector's missing CNAME is its own finding, as before
+    assert "dkim-cname-missing:dkim-nocname.broken.test" in findings

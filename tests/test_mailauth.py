@@ -236,3 +236,159 @@ def test_samples_domain_list_file_matches_the_export(tmp_path: Path):
     domains, record = read_domains_file(SAMPLES_DNS / "contoso-domains.txt", "mail_auth")
     assert domains == read_dkim_export(COLLECTOR_EXPORT).domains
     assert record["name"] == "contoso-domains.txt"
+
+
+# -- found, but unusable: invalid with the reason, never "missing" (tests/data/dns/broken.test) --
+
+def broken(server, *names: str) -> tuple[dict, dict]:
+    """Collect subdomains of broken.test; (bundle, findings)."""
+    _, bundle, findings = collect(server, export_path=None,
+                                  domains=[f"{name}.broken.test" for name in names])
+    return bundle, findings
+
+
+def test_spf_whose_include_target_does_not_exist_is_invalid_not_missing(sample_server):
+    # the record of issue 12: present, but its include target publishes no SPF record
+    from docgen.areas.mail_auth.view import mail_auth_view
+    bundle, findings = broken(sample_server, "spf-include")
+    spf = item(bundle, "mail_auth", "spf-include.broken.test")["spf"]
+    assert spf["state"] == "invalid"
+    assert spf["records"] == [
+        "v=spf1 ip4:192.0.2.25 ip6:2001:db8::1:25 mx include:_spf.example.com ~all"]
+    # the reason names the include, the name, and the answer docgen got for it
+    assert spf["error"] == (
+        "include:_spf.example.com: _spf.example.com does not exist (NXDOMAIN); an include to a "
+        "name without an SPF record makes the whole record a permanent error (permerror, "
+        "RFC 7208 5.2).")
+    unusable = spf["result"]["unusable"]
+    assert unusable["via"] == ["include:_spf.example.com"]
+    assert (unusable["lookup"]["name"], unusable["lookup"]["type"],
+            unusable["lookup"]["outcome"]) == ("_spf.example.com", "TXT", "nxdomain")
+    # ... the same answer the run recorded for that name
+    recorded = {(lookup["name"], lookup["type"]): lookup
+                for lookup in bundle["sections"]["mail_auth"]["other_lookups"]}
+    assert recorded[("_spf.example.com", "TXT")] == unusable["lookup"]
+    ids = {fid for fid in findings if fid.endswith(":spf-include.broken.test")}
+    assert "spf-missing:spf-include.broken.test" not in ids
+    finding = findings["spf-include-unusable:spf-include.broken.test"]
+    assert (finding.severity, finding.title) == (
+        "high", "SPF include leads to a name without a usable SPF record")
+    assert finding.evidence == spf["error"] + " Record: " + spf["records"][0]
+    assert "Fix the include" in finding.remediation
+    section = bundle["sections"]["mail_auth"]
+    view = mail_auth_view(section, SAMPLE_COLLECTED_AT,
+                          [f.as_dict() for f in findings.values()])
+    assert view["domains"][0]["cells"]["spf"]["text"] == "invalid"
+
+
+@pytest.mark.parametrize("name, via, outcome, answer", [
+    ("spf-nodata", ["include:nodata.broken.test"], "nodata",
+     "nodata.broken.test has no TXT record (NOERROR, no data); an include"),
+    ("spf-nospf", ["include:txt-only.broken.test"], "noerror",
+     "txt-only.broken.test has TXT records, none of them SPF (NOERROR); an include"),
+    ("spf-nested", ["include:level1.broken.test", "include:_spf.gone.broken.test"], "nxdomain",
+     "_spf.gone.broken.test does not exist (NXDOMAIN); an include"),
+    ("spf-redirect", ["redirect=_spf.gone.broken.test"], "nxdomain",
+     "_spf.gone.broken.test does not exist (NXDOMAIN); a redirect to a name without an SPF "
+     "record makes the whole record a permanent error (permerror, RFC 7208 6.1)."),
+    ("spf-two", ["include:two.broken.test"], "noerror",
+     "two.broken.test publishes 2 SPF records (NOERROR); several records there make the whole "
+     "record a permanent error (permerror, RFC 7208 4.5)."),
+])
+def test_spf_include_or_redirect_that_leads_nowhere(sample_server, name, via, outcome, answer):
+    bundle, findings = broken(sample_server, name)
+    spf = item(bundle, "mail_auth", f"{name}.broken.test")["spf"]
+    # "spf-two": the domain has one SPF record; the two are its include target's
+    assert (spf["state"], len(spf["records"])) == ("invalid", 1)
+    assert spf["result"]["unusable"]["via"] == via
+    assert spf["result"]["unusable"]["lookup"]["outcome"] == outcome
+    assert spf["error"].startswith(f"{' -> '.join(via)}: {answer}")
+    assert set(findings) & {f"{rule}:{name}.broken.test" for rule in (
+        "spf-missing", "spf-multiple-records", "spf-invalid")} == set()
+    assert f"spf-include-unusable:{name}.broken.test" in findings
+
+
+@pytest.mark.parametrize("name, kind, reason, rule", [
+    ("spf-version", "spf", 'spf-version.broken.test publishes "v=spf10 ip4:192.0.2.30 -all", '
+     'which receivers discard: SPF records begin with exactly "v=spf1", then a space or the end '
+     "(RFC 7208 4.5).", "spf-invalid"),
+    ("dmarc-cname", "dmarc", "_dmarc.dmarc-cname.broken.test is a CNAME to "
+     "dmarc.gone-provider.example, which does not exist (NXDOMAIN), so receivers find no DMARC "
+     "record.", "dmarc-invalid"),
+    ("mta-sts", "mta_sts", '_mta-sts.mta-sts.broken.test publishes "v=STSv1 id=20261101T000000", '
+     'which receivers discard: MTA-STS records begin with "v=STSv1;" (RFC 8461 3.1).',
+     "mta-sts-invalid"),
+    ("tls-rpt", "tls_rpt", "_smtp._tls.tls-rpt.broken.test is a CNAME to "
+     "tlsrpt-target.broken.test, which has no TXT record (NOERROR, no data), so receivers find "
+     "no TLS-RPT record.", "tls-rpt-invalid"),
+    ("bimi", "bimi", 'default._bimi.bimi.broken.test publishes "v=BIMI1 '
+     'l=https://bimi.broken.test/logo.svg", which receivers discard: BIMI records begin with '
+     '"v=BIMI1;" (the BIMI draft).', "bimi-invalid"),
+])
+def test_found_but_unusable_records_of_each_kind_are_invalid(sample_server, name, kind, reason,
+                                                             rule):
+    bundle, findings = broken(sample_server, name)
+    entry = item(bundle, "mail_auth", f"{name}.broken.test")[kind]
+    assert (entry["state"], entry["error"]) == ("invalid", reason)
+    assert entry["result"]["unusable"]["lookup"] == entry["lookup"]
+    assert findings[f"{rule}:{name}.broken.test"].evidence.startswith(reason)
+    # every other kind of this domain publishes nothing (or an SPF record): unchanged
+    others = {other: item(bundle, "mail_auth", f"{name}.broken.test")[other]["state"]
+              for other in KIND_NAMES if other != kind}
+    assert set(others.values()) <= {"missing", "ok"}
+
+
+def test_a_record_with_nothing_published_is_still_missing(sample_server):
+    bundle, findings = broken(sample_server, "dmarc-cname")
+    entry = item(bundle, "mail_auth", "dmarc-cname.broken.test")
+    assert (entry["mta_sts"]["state"], entry["mta_sts"]["lookup"]["outcome"]) == (
+        "missing", "nxdomain")
+    assert entry["mta_sts"]["result"] is None
+
+
+def test_an_include_target_that_timed_out_is_unverified_not_invalid(sample_server):
+    sample_server.set_fault("nodata.broken.test", drop=True)
+    bundle, findings = broken(sample_server, "spf-nodata")
+    spf = item(bundle, "mail_auth", "spf-nodata.broken.test")["spf"]
+    assert spf["state"] == "unverified"
+    assert [(lookup["name"], lookup["outcome"]) for lookup in spf["failed_lookups"]] == [
+        ("nodata.broken.test", "timeout")]
+    assert "spf-include-unusable:spf-nodata.broken.test" not in findings
+    assert "mail-auth-unverified:spf-nodata.broken.test" in findings
+
+
+def test_a_domain_that_never_answers_costs_one_timeout_round(sample_server):
+    # issue 12: its lookups waited one after another (DKIM CNAMEs, DMARC, SPF, MX, ...);
+    # the questions that need no earlier answer are asked at the same time
+    import time
+
+    from docgen.dns.client import ResolverSettings
+    from support.dns_fixtures import client_for
+    for name in CONTOSO_DE_NAMES:
+        sample_server.set_fault(name, drop=True)
+    settings = ResolverSettings(timeout=0.75, retries=1, concurrency=8, deadline=30)
+    one_round = settings.timeout * (settings.retries + 1)
+    export = read_dkim_export(COLLECTOR_EXPORT)
+    started = time.monotonic()
+    collection = collect_dns(export.domains, client_for(sample_server, settings),
+                             collected_at=SAMPLE_COLLECTED_AT, export=export)
+    elapsed = time.monotonic() - started
+    # one after another, its 8 lookups took 8 rounds
+    assert elapsed < 2.5 * one_round, f"{elapsed:.2f} s for a {one_round:g} s timeout round"
+    # every lookup of a name of that domain is recorded as timed out, none as missing
+    assert collection.dkim is not None
+    dkim = next(entry for entry in collection.dkim.items if entry["key"] == "contoso.de")
+    mail = next(entry for entry in collection.mail_auth.items if entry["key"] == "contoso.de")
+    lookups = [facts["cname_lookup"] for facts in dkim["selectors"]]
+    lookups += [mail[kind]["lookup"] for kind in KIND_NAMES]
+    lookups += [lookup for kind in KIND_NAMES for lookup in mail[kind]["failed_lookups"]]
+    lookups += collection.mail_auth.extra["other_lookups"]
+    own = {(lookup["name"], lookup["type"], lookup["outcome"]) for lookup in lookups
+           if lookup["name"] == "contoso.de" or lookup["name"].endswith(".contoso.de")}
+    assert {(name, rdtype) for name, rdtype, _ in own} >= {
+        (name, "TXT") for name in CONTOSO_DE_NAMES if "_domainkey" not in name} | {
+        ("contoso.de", "MX"), ("selector1._domainkey.contoso.de", "CNAME"),
+        ("selector2._domainkey.contoso.de", "CNAME")}
+    assert {outcome for _, _, outcome in own} == {"timeout"}
+    assert {mail[kind]["state"] for kind in KIND_NAMES} == {"unverified"}
+    assert {facts["cname_state"] for facts in dkim["selectors"]} == {"unverified"}

@@ -247,6 +247,14 @@ class LookupClient:
                 and future.exception() is None]
         return sorted(done, key=lambda lookup: (lookup.name, lookup.rdtype))
 
+    def recorded(self, name: str | dns.name.Name, rdtype: str) -> Lookup | None:
+        """How (name, type) ended if it was asked in this run and has finished; never asks."""
+        with self._lock:
+            future = self._memo.get((normalize_name(name), rdtype.upper()))
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        return future.result()
+
     def describe(self) -> dict:
         """The settings to record in the bundle."""
         return {**self.transport.describe(), "timeout": self.settings.timeout,

@@ -2,11 +2,19 @@
 
 Each domain is one unit of work (its DKIM selectors, then its DMARC, SPF, MX,
 MTA-STS, TLS-RPT and BIMI records); up to `concurrency` units run at once on
-threads, since the work is waiting for answers. All of them ask one
-LookupClient, so shared names are asked once and the run's deadline applies to
-every lookup: at the deadline the remaining lookups end as `not_attempted` and
-the units finish quickly with what they have, so the sections are always
-complete. Ctrl-C stops the client and re-raises: the caller writes nothing.
+threads, since the work is waiting for answers. A unit first asks, all at the
+same time, the questions whose names it knows before any answer (the selector
+CNAMEs and each record's own name), then works through the answers in order:
+where one answer feeds the next question (a CNAME, then the TXT at its target;
+an SPF record, then its includes) that order is kept. So a domain whose
+nameservers never answer costs one timeout round, not one per record; up to
+`concurrency` x FIRST_QUESTIONS queries can be in flight.
+
+All units ask one LookupClient, so shared names are asked once and the run's
+deadline applies to every lookup: at the deadline the remaining lookups end as
+`not_attempted` and the units finish quickly with what they have, so the
+sections are always complete. Ctrl-C stops the client and re-raises: the caller
+writes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from docgen.core.errors import DocgenError
 from docgen.dns.client import Lookup, LookupClient
 
 ERROR_SOURCE = "dns"
+#: The most questions a unit asks before its first answer (see first_questions).
+FIRST_QUESTIONS = len(dkim_source.SELECTORS) + len(mailauth.RECORD_KINDS)
 _OUTCOME_WORDS = {"timeout": "timed out", "servfail": "answered SERVFAIL",
                   "refused": "was refused", "error": "failed",
                   "not_attempted": "was not attempted before the deadline"}
@@ -63,12 +73,27 @@ def collect_dns(domains: list[str], client: LookupClient, *, collected_at: datet
     mailauth.reset_checkdmarc_state()
     configs = {config.domain: config for config in export.configs} if export else {}
 
-    def unit(domain: str) -> DomainFacts:
-        return collect_domain(domain, configs.get(domain), client, collected_at, options,
-                              with_dkim=export is not None)
+    # the first questions of every unit at work: asked at the same time
+    asking = ThreadPoolExecutor(
+        max_workers=max(1, min(client.settings.concurrency, len(domains))) * FIRST_QUESTIONS,
+        thread_name_prefix="docgen-dns-ask")
 
-    with collector_paused():
-        facts = run_units(domains, unit, client, advance)
+    def unit(domain: str) -> DomainFacts:
+        config, with_dkim = configs.get(domain), export is not None
+        for name, rdtype in first_questions(domain, config, options, with_dkim=with_dkim):
+            asking.submit(client.lookup, name, rdtype)
+        # asks them too, in its order: it waits for an answer already on its way, or asks
+        # first itself (the client asks each question once)
+        return collect_domain(domain, config, client, collected_at, options,
+                              with_dkim=with_dkim)
+
+    try:
+        with collector_paused():
+            facts = run_units(domains, unit, client, advance)
+    except BaseException:
+        asking.shutdown(wait=False, cancel_futures=True)  # as run_units does with its units
+        raise
+    asking.shutdown()  # every question is answered before the sections are made
     dkim = None
     if export is not None:
         dkim = _dkim_result(facts, export, client, collected_at,
@@ -95,6 +120,14 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def first_questions(domain: str, config: DkimConfig | None, options: mailauth.MailAuthOptions,
+                    *, with_dkim: bool) -> list[tuple[str, str]]:
+    """(name, type) of what collect_domain asks whatever the answers: the selector CNAMEs
+    (when the domain has a signing configuration) and the name of each kind of record."""
+    questions = dkim_source.first_questions(domain) if with_dkim and config is not None else []
+    return questions + mailauth.first_questions(domain, options)
 
 
 def collect_domain(domain: str, config: DkimConfig | None, client: LookupClient,

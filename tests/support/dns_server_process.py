@@ -3,7 +3,8 @@
 In the process under test the server would compete with the client's threads
 for the interpreter; in its own process it has a core of its own, as a real
 nameserver would. The parent drives it over stdin/stdout, one line a command:
-``counters`` (JSON), ``clear``, ``plan <JSON of a FaultPlan or null>``, ``quit``.
+``counters`` (JSON), ``clear``, ``plan <JSON of a FaultPlan or null>``,
+``drop <name> ...`` (never answer those names), ``quit``.
 
     with ServerProcess(zone_files, FaultPlan(drop_rate=0.05)) as server:
         ... ask 127.0.0.1:server.port ...
@@ -60,6 +61,10 @@ class ServerProcess:
     def set_plan(self, plan: FaultPlan | None) -> None:
         self._ask(f"plan {_plan_json(plan)}")
 
+    def drop(self, names: list[str]) -> None:
+        """Never answer queries for these names (exact names, any type)."""
+        self._ask("drop " + " ".join(names))
+
     def close(self) -> None:
         if self.process.poll() is None:
             try:
@@ -101,6 +106,10 @@ def serve(plan_text: str, files: list[str]) -> None:
                 print("ok", flush=True)
             elif command == "plan":
                 server.set_fault_plan(_plan(argument))
+                print("ok", flush=True)
+            elif command == "drop":
+                for name in argument.split():
+                    server.set_fault(name, drop=True)
                 print("ok", flush=True)
             elif command == "quit":
                 break

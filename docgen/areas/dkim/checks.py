@@ -56,14 +56,13 @@ def _check_domain(item: dict, rules: dict) -> list[Finding]:
 def _active_findings(active: dict, finding) -> list[Finding]:
     found = []
     name, target = active["name"], active["configured_target"]
-    if active["key_state"] in ("no_key", "invalid", "no_target"):
+    if active["cname_state"] == "missing":
+        # the customer's own record is the first thing to fix, whatever the target holds
+        found.append(finding("dkim-active-selector-unresolved",
+                             f"{active['selector']} is active; {_missing_cname_evidence(active)}"))
+    elif active["key_state"] in ("no_key", "invalid", "no_target"):
         found.append(finding("dkim-active-selector-unresolved",
                              f"{active['selector']} is active; {_key_evidence(active)}"))
-    elif active["cname_state"] == "missing":
-        found.append(finding("dkim-active-selector-unresolved",
-                             f"{active['selector']} is active; {name} has no CNAME "
-                             f"({active['cname_lookup']['outcome'].upper()}), so receivers "
-                             f"find no key (it should point to {target})."))
     elif active["cname_state"] == "elsewhere" and _published_key_unusable(active):
         found.append(finding("dkim-active-selector-unresolved",
                              f"{active['selector']} is active; {name} points to "
@@ -114,6 +113,23 @@ def _key_findings(selectors: list[dict], rules: dict, finding) -> list[Finding]:
         found.append(finding("dkim-testing-mode", "; ".join(
             f"{facts['selector']}: {facts['key_record'][:60]}" for facts in testing)))
     return found
+
+
+def _missing_cname_evidence(facts: dict) -> str:
+    """The active selector's CNAME is not published: name it, then what its target holds."""
+    missing = (f"its CNAME {facts['name']} is missing "
+               f"({facts['cname_lookup']['outcome'].upper()}), so receivers find no key")
+    target = facts["configured_target"]
+    if target is None:
+        return f"{missing}, and the export configures no target for it."
+    state = facts["key_state"]
+    if state == "no_key":
+        return f"{missing} (it should point to {target}, which {_lookup_text(facts['key_lookup'])} too)."
+    if state == "invalid":
+        problem = facts["key_problem"] or (facts["key"] or {}).get("error")
+        return (f"{missing} (it should point to {target}, whose TXT record is not a usable "
+                f"DKIM key either: {problem}).")
+    return f"{missing} (it should point to {target})."
 
 
 def _key_evidence(facts: dict) -> str:

@@ -220,6 +220,11 @@ def collect_dkim_domain(domain: str, config: DkimConfig | None, client: LookupCl
     return item, failed
 
 
+def first_questions(domain: str) -> list[tuple[str, str]]:
+    """What collect_dkim_domain asks first for a configured domain, before any answer."""
+    return [(f"{selector}._domainkey.{domain}", "CNAME") for selector in SELECTORS]
+
+
 def _selector_facts(domain: str, selector: str, active: bool, config: DkimConfig,
                     client: LookupClient) -> dict:
     name = f"{selector}._domainkey.{domain}"

@@ -17,6 +17,12 @@ AREA = Area(
         # the further lookups an evaluation happened to make (SPF includes, report
         # authorisations): what they found is part of each domain's results
         "other_lookups",
+        # the words for a verdict: checkdmarc's message and exception class ("The domain does
+        # not exist." or "A DMARC record does not exist." for the same NXDOMAIN), a lookup's
+        # error text (it names the nameserver and its port); what is compared is the outcome:
+        # the state, the lookups' outcomes (rcodes) and the records
+        "items[*].*.error",
+        "items[*].*.error_class",
         # the DNS resolver settings and checkdmarc's version say how, not what
         "resolver",
         "checkdmarc_version",

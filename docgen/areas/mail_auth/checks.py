@@ -111,7 +111,10 @@ def _spf(entry: dict, rules: dict, finding) -> list[Finding]:
     if (result.get("parsed") or {}).get("all") == "pass":
         found.append(finding("spf-pass-all", record))
     if state == "invalid" and not found:
-        found.append(finding("spf-invalid", _error_text(entry)))
+        # an include or redirect whose target publishes no SPF record (or several)
+        leads_nowhere = bool((result.get("unusable") or {}).get("via"))
+        found.append(finding("spf-include-unusable" if leads_nowhere else "spf-invalid",
+                             _error_text(entry)))
     return found
 
 

@@ -10,7 +10,17 @@ every question has a recorded outcome, and a timeout or SERVFAIL makes a record
 For each kind of record the item keeps the primary lookup (for example TXT at
 ``_dmarc.<domain>``), the raw records found there (also when invalid),
 checkdmarc's parsed result or its error and warnings, and the lookups that
-failed while checkdmarc evaluated it. No HTTP is made: the MTA-STS policy is
+failed while checkdmarc evaluated it.
+
+Whether a record exists is decided from docgen's own lookup of its name, not
+from checkdmarc's exceptions: checkdmarc raises its "record not found" also when
+the record is there but leads nowhere (an SPF include whose target has no SPF
+record, a CNAME to a name that does not exist, a version tag receivers do not
+accept), and "several SPF records" when the several are at an include target.
+A record that was found is then ``invalid``, with the reason (the name that
+leads nowhere and the answer docgen got for it) in ``error`` and, as data, in
+``result.unusable`` (``via``: the include/redirect terms or "CNAME" that lead
+there; ``lookup``: docgen's lookup of that name). No HTTP is made: the MTA-STS policy is
 fetched only when asked (``fetch_mta_sts_policy``), and BIMI indicator and
 certificate URIs are recorded, not fetched.
 """
@@ -30,7 +40,14 @@ import checkdmarc.smtp_tls_reporting as cd_tlsrpt
 import checkdmarc.spf as cd_spf
 import checkdmarc.utils as cd_utils
 
-from docgen.dns.client import ClientNameserver, ClientResolver, Lookup, LookupClient
+from docgen.areas.mail_auth.kinds import KIND_TITLES
+from docgen.dns.client import (
+    ClientNameserver,
+    ClientResolver,
+    Lookup,
+    LookupClient,
+    normalize_name,
+)
 
 SECTION = "mail_auth"
 CHECKDMARC_VERSION = checkdmarc.__version__
@@ -39,6 +56,13 @@ STATES = ("ok", "missing", "multiple", "invalid", "unverified")
 #: the CNAME-next-to-TXT probe): their failure does not make a record unverified.
 PROBE_TYPES = frozenset({"SPF", "CNAME"})
 _BIMI_URI_TAG = re.compile(r"(^|;)(\s*)([la])(\s*=\s*)([^;]*)", re.IGNORECASE)
+#: An SPF term that makes receivers evaluate another name's SPF record.
+_SPF_TARGET = re.compile(r"^(?:[+\-~?]?(include):|(redirect)=)(\S+)$", re.IGNORECASE)
+#: How deep includes are followed to name the one that leads nowhere (RFC 7208
+#: allows 10 lookups in all, so a longer chain is a permanent error anyway).
+MAX_INCLUDE_DEPTH = 10
+_ANSWER_WORDS = {"nxdomain": "does not exist (NXDOMAIN)",
+                 "nodata": "has no TXT record (NOERROR, no data)"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +107,11 @@ class RecordKind:
     name: str
     primary: Callable[[str, MailAuthOptions], tuple[str, str]]  # domain -> (name, type)
     is_candidate: Callable[[str], bool]                           # which raw records to keep
+    # a record meant as this kind (loosely: its version tag), to tell "found" from "missing"
+    looks_like: Callable[[str], bool]
+    # a record receivers take for this kind, and in words what it must begin with
+    accepts: Callable[[str], bool]
+    version: str
     evaluate: Callable[[str, _Evaluation, MailAuthOptions, dict], dict]
     not_found: tuple[type[Exception], ...]
     multiple: tuple[type[Exception], ...]
@@ -96,6 +125,11 @@ def reset_checkdmarc_state() -> None:
     failures = getattr(cd_utils, "_NAMESERVER_FAILURES", None)
     if failures is not None:
         failures.clear()
+
+
+def first_questions(domain: str, options: MailAuthOptions) -> list[tuple[str, str]]:
+    """The name of each kind of record: what collect_mail_auth_domain asks first."""
+    return [kind.primary(domain, options) for kind in RECORD_KINDS]
 
 
 def collect_mail_auth_domain(domain: str, client: LookupClient,
@@ -122,6 +156,7 @@ def _collect_kind(kind: RecordKind, domain: str, client: LookupClient,
                      f"{primary.error or primary.outcome}")
         return entry
     evaluation = _Evaluation(client)
+    raised: Exception | None = None
     try:
         entry["result"] = _jsonable(kind.evaluate(domain, evaluation, options, earlier))
         entry["warnings"] = list(entry["result"].get("warnings", []))
@@ -130,6 +165,7 @@ def _collect_kind(kind: RecordKind, domain: str, client: LookupClient,
             entry["state"] = "invalid"
     except kind.multiple + kind.not_found + kind.invalid as exc:
         entry.update(_error_facts(kind, exc))
+        raised = exc
     except Exception as exc:  # checkdmarc tripping over strangers' data must not end the run
         entry.update(state="invalid", error_class=type(exc).__name__,
                      error=f"checkdmarc could not evaluate this record "
@@ -138,6 +174,9 @@ def _collect_kind(kind: RecordKind, domain: str, client: LookupClient,
     entry["failed_lookups"] = [lookup.to_record() for lookup in failed]
     if failed and entry["state"] != "ok":
         entry["state"] = "unverified"  # a negative verdict may stem from the failure
+    elif raised is not None and entry["state"] in ("missing", "multiple"):
+        entry.update(_judged_by_own_lookup(kind, domain, primary, client, raised,
+                                           entry["state"]))
     return entry
 
 
@@ -154,6 +193,114 @@ def _error_facts(kind: RecordKind, exc: Exception) -> dict:
     if isinstance(data, dict) and data:
         facts["result"] = _jsonable(data)
     return facts
+
+
+# -- found, but unusable ------------------------------------------------------
+
+def _judged_by_own_lookup(kind: RecordKind, domain: str, primary: Lookup, client: LookupClient,
+                          exc: Exception, state: str) -> dict:
+    """checkdmarc said "not found" or "several records": what docgen's own lookup of the
+    record's name says. Missing only when nothing was published there, several SPF records
+    only when the domain holds several; otherwise the record is invalid, and why (from
+    the lookups already made: this asks nothing)."""
+    own = [record for record in primary.records if kind.looks_like(record)]
+    accepted = [record for record in own if kind.accepts(record)]
+    # A CNAME at a name of the record's own (_dmarc, _mta-sts, ...) publishes the record
+    # elsewhere; at the domain itself (SPF, MX) it makes the domain an alias.
+    delegated = bool(primary.cname_chain) and primary.name != domain
+    if state == "missing" and not own and not delegated:
+        return {}
+    if state == "multiple" and (len(own) > 1 or kind.name != "spf"):
+        # DMARC's and BIMI's several may be a parent domain's: the record that applies
+        return {}
+    if kind.name == "spf" and len(accepted) == 1:
+        unusable = _spf_unusable(accepted[0], client)
+    else:
+        unusable = _unusable_here(kind, primary, own, accepted)
+    via, lookup, reason = unusable or ([], primary, _unexplained(kind, primary, own, exc))
+    return {"state": "invalid", "error": reason,
+            "result": {"record": (accepted or own)[0] if own else None,
+                       "unusable": {"via": via, "lookup": lookup.to_record()}}}
+
+
+def _is_spf1(record: str) -> bool:
+    """RFC 7208 4.5: a record whose version section is exactly v=spf1."""
+    text = record.lower()
+    return text == "v=spf1" or text.startswith("v=spf1 ")
+
+
+def _spf_unusable(record: str, client: LookupClient) -> tuple[list[str], Lookup, str] | None:
+    """The include or redirect target that leads to no SPF record, or to several.
+
+    Followed depth first in the record's order, as receivers (and checkdmarc) evaluate
+    it, through the lookups already made: this reads answers, it asks nothing.
+    """
+    visited: set[str] = set()
+
+    def walk(text: str, via: list[str], depth: int) -> tuple[list[str], Lookup, str] | None:
+        terms = text.split()[1:]
+        has_all = any(term.lower().lstrip("+-~?") == "all" for term in terms)
+        for term in terms:
+            match = _SPF_TARGET.match(term)
+            if match is None or "%" in term:
+                continue
+            redirect = match.group(2) is not None
+            if redirect and has_all:
+                continue  # RFC 7208 6.1: ignored when the record has an all mechanism
+            target = normalize_name(match.group(3))
+            if target in visited:
+                continue
+            visited.add(target)
+            lookup = client.recorded(target, "TXT")
+            if lookup is None or lookup.failed:
+                continue
+            step = via + [f"redirect={target}" if redirect else f"include:{target}"]
+            spf = [r for r in lookup.records if _is_spf1(r)] if lookup.outcome == "noerror" else []
+            if len(spf) != 1:
+                return step, lookup, _spf_reason(step, lookup, len(spf), redirect)
+            if depth < MAX_INCLUDE_DEPTH:
+                found = walk(spf[0], step, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    return walk(record, [], 1)
+
+
+def _spf_reason(via: list[str], lookup: Lookup, count: int, redirect: bool) -> str:
+    name = lookup.name
+    if count > 1:
+        return (f"{' -> '.join(via)}: {name} publishes {count} SPF records (NOERROR); several "
+                "records there make the whole record a permanent error (permerror, "
+                "RFC 7208 4.5).")
+    answer = _ANSWER_WORDS.get(lookup.outcome, "has TXT records, none of them SPF (NOERROR)")
+    term, section = ("a redirect", "6.1") if redirect else ("an include", "5.2")
+    return (f"{' -> '.join(via)}: {name} {answer}; {term} to a name without an SPF record "
+            f"makes the whole record a permanent error (permerror, RFC 7208 {section}).")
+
+
+def _unusable_here(kind: RecordKind, primary: Lookup, own: list[str],
+                   accepted: list[str]) -> tuple[list[str], Lookup, str] | None:
+    """A record at the name itself that receivers cannot use: a CNAME that leads nowhere,
+    or a record whose version tag they do not accept."""
+    title = KIND_TITLES[kind.name]
+    target = primary.cname_chain[-1] if primary.cname_chain else None
+    if target is not None and primary.outcome in _ANSWER_WORDS:
+        return ["CNAME"], primary, (f"{primary.name} is a CNAME to {target}, which "
+                                    f"{_ANSWER_WORDS[primary.outcome]}, so receivers find no "
+                                    f"{title} record.")
+    if own and not accepted:
+        return [], primary, (f"{primary.name} publishes \"{own[0]}\", which receivers "
+                             f"discard: {title} records begin with {kind.version}.")
+    if target is not None and not own:
+        return ["CNAME"], primary, (f"{primary.name} is a CNAME to {target}, whose TXT records "
+                                    f"hold no {title} record.")
+    return None
+
+
+def _unexplained(kind: RecordKind, primary: Lookup, own: list[str], exc: Exception) -> str:
+    return (f"{primary.name} holds {len(own)} {KIND_TITLES[kind.name]} record(s) of its own, "
+            f"yet checkdmarc reports {type(exc).__name__}: {exc}")
 
 
 def _jsonable(value) -> dict:
@@ -262,25 +409,44 @@ def _starts_with(prefix: str) -> Callable[[str], bool]:
     return lambda record: record.strip().lower().startswith(prefix)
 
 
+def _version_tag(tag: str) -> Callable[[str], bool]:
+    """A record that starts with the kind's version tag, however badly written."""
+    return _begins(rf"\s*v\s*=\s*{tag}")
+
+
+def _begins(pattern: str) -> Callable[[str], bool]:
+    compiled = re.compile(pattern, re.IGNORECASE)
+    return lambda record: compiled.match(record) is not None
+
+
 RECORD_KINDS: tuple[RecordKind, ...] = (
-    RecordKind("dmarc", lambda d, o: (f"_dmarc.{d}", "TXT"), lambda record: True, _dmarc,
+    RecordKind("dmarc", lambda d, o: (f"_dmarc.{d}", "TXT"), lambda record: True,
+               _version_tag("dmarc"), _begins(r"v\s*=\s*DMARC1\s*(;|$)"),
+               '"v=DMARC1;" (RFC 7489 6.4)', _dmarc,
                not_found=(cd_dmarc.DMARCRecordNotFound,),
                multiple=(cd_dmarc.MultipleDMARCRecords,), invalid=(cd_dmarc.DMARCError,)),
-    RecordKind("spf", lambda d, o: (d, "TXT"), _starts_with("v=spf"), _spf,
+    RecordKind("spf", lambda d, o: (d, "TXT"), _starts_with("v=spf"), _starts_with("v=spf"),
+               _is_spf1, 'exactly "v=spf1", then a space or the end (RFC 7208 4.5)', _spf,
                not_found=(cd_spf.SPFRecordNotFound,),
                multiple=(cd_spf.MultipleSPFRTXTRecords,), invalid=(cd_spf.SPFError,)),
-    RecordKind("mx", lambda d, o: (d, "MX"), lambda record: True, _mx,
+    RecordKind("mx", lambda d, o: (d, "MX"), lambda record: True, lambda record: True,
+               lambda record: True, "a preference and a host name", _mx,
                not_found=(NoMxRecords, cd_utils.DNSExceptionNXDOMAIN), multiple=(),
                invalid=(cd_utils.DNSException,)),
-    RecordKind("mta_sts", lambda d, o: (f"_mta-sts.{d}", "TXT"), lambda record: True, _mta_sts,
-               not_found=(cd_mta_sts.MTASTSRecordNotFound,),
+    RecordKind("mta_sts", lambda d, o: (f"_mta-sts.{d}", "TXT"), lambda record: True,
+               _version_tag("stsv"), _begins(r"v=STSv1[ \t]*;"), '"v=STSv1;" (RFC 8461 3.1)',
+               _mta_sts, not_found=(cd_mta_sts.MTASTSRecordNotFound,),
                multiple=(cd_mta_sts.MultipleMTASTSRecords,), invalid=(cd_mta_sts.MTASTSError,)),
-    RecordKind("tls_rpt", lambda d, o: (f"_smtp._tls.{d}", "TXT"), lambda record: True, _tls_rpt,
+    RecordKind("tls_rpt", lambda d, o: (f"_smtp._tls.{d}", "TXT"), lambda record: True,
+               _version_tag("tlsrpt"), _begins(r"v=TLSRPTv1[ \t]*;"),
+               '"v=TLSRPTv1;" (RFC 8460 3)', _tls_rpt,
                not_found=(cd_tlsrpt.SMTPTLSReportingRecordNotFound,),
                multiple=(cd_tlsrpt.MultipleSMTPTLSReportingRecords,),
                invalid=(cd_tlsrpt.SMTPTLSReportingError,)),
     RecordKind("bimi", lambda d, o: (f"{o.bimi_selector}._bimi.{d}", "TXT"), lambda record: True,
-               _bimi, not_found=(cd_bimi.BIMIRecordNotFound,),
+               _version_tag("bimi"), _begins(r"v\s*=\s*BIMI1\s*(;|$)"),
+               '"v=BIMI1;" (the BIMI draft)', _bimi,
+               not_found=(cd_bimi.BIMIRecordNotFound,),
                multiple=(cd_bimi.MultipleBIMIRecords,), invalid=(cd_bimi.BIMIError,)),
 )
 KIND_NAMES = tuple(kind.name for kind in RECORD_KINDS)

@@ -25,10 +25,18 @@ def mail_auth_view(section: dict, as_of: datetime, findings: list[dict]) -> dict
         cells = {kind: {"state": item[kind]["state"],
                         "tone": _tone(kind, item[kind]["state"], own),
                         "text": _kind_summary(kind, item[kind])} for kind, _ in MAIL_AUTH_KINDS}
-        domains.append({**item, "worst": worst.get(item["key"]), "cells": cells})
+        # MX records as a reader expects them: by preference (the bundle keeps DNS text order)
+        mx = {**item["mx"], "records": sorted(item["mx"]["records"], key=_mx_order)}
+        domains.append({**item, "mx": mx, "worst": worst.get(item["key"]), "cells": cells})
     return {"domains": domains, "kinds": MAIL_AUTH_KINDS, "resolver": section["resolver"],
             "other_lookups": len(section["other_lookups"]),
             "checkdmarc_version": section["checkdmarc_version"]}
+
+
+def _mx_order(record: str) -> tuple[int, str]:
+    """'10 mx2.contoso.com.' -> (10, 'mx2.contoso.com.'): numeric preference, then host."""
+    preference, _, host = record.partition(" ")
+    return (int(preference), host) if preference.isdigit() else (1 << 16, record)
 
 
 def _tone(kind: str, state: str, findings: list[dict]) -> str:
