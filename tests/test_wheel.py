@@ -24,7 +24,9 @@ def wheel_names(tmp_path_factory) -> set[str]:
 
 
 @pytest.mark.parametrize("path", [
-    "docgen/bundle/bundle.schema.json",
+    "docgen/bundle/bundle.base.schema.json",
+    "docgen/areas/exchange_certificates/schema.json",
+    "docgen/py.typed",
     "docgen/checks/rules.toml",
     "docgen/templates/report.html.j2",
     "docgen/templates/css/print.css",
