@@ -67,7 +67,7 @@ def _report(exc: DocgenError) -> None:
     errors = exc.errors if isinstance(exc, ImportFailed) else [exc]
     for error in errors:
         click.echo(f"error: {error}", err=True)
-    for problem in getattr(exc, "problems", []):
+    for problem in exc.problems:
         click.echo(f"  {problem}", err=True)
 
 

@@ -16,15 +16,18 @@ EXIT_INTERRUPTED = 130
 
 
 class DocgenError(Exception):
-    """An error for the user: a message, and where it happened."""
+    """An error for the user: a message, where it happened, and, when one message stands for
+    several findings (every schema error, every docgen.toml problem), each of them."""
 
     exit_code = EXIT_ERROR
 
-    def __init__(self, message: str, *, source: str | None = None, where: str | None = None):
+    def __init__(self, message: str, *, source: str | None = None, where: str | None = None,
+                 problems: list[str] | None = None):
         super().__init__(message)
         self.message = message
         self.source = source
         self.where = where
+        self.problems = list(problems or [])
 
     def __str__(self) -> str:
         return ": ".join(part for part in (self.source, self.where, self.message) if part)
@@ -41,10 +44,13 @@ class InputError(DocgenError):
 class BundleError(DocgenError):
     """A bundle is not valid, or of a schema version this docgen cannot read."""
 
-    def __init__(self, message: str, *, source: str | None = None, where: str | None = None,
-                 problems: list[str] | None = None):
-        super().__init__(message, source=source, where=where)
-        self.problems = list(problems or [])
+
+class ProjectError(DocgenError):
+    """docgen.toml or the project folder is wrong; `problems` lists every finding."""
+
+
+class DomainListError(InputError):
+    """One or more lines of a domain list are not domain names; all are listed."""
 
 
 class RenderError(DocgenError):

@@ -15,21 +15,13 @@ from pathlib import Path
 import dns.exception
 import dns.name
 
-from docgen.core.errors import InputError
+from docgen.core.errors import DomainListError
 from docgen.readers.inputs import read_input
 from docgen.readers.textfile import decode_text
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_NAME_LENGTH = 253
 _IDNA = dns.name.IDNA_2008_Practical if dns.name.have_idna_2008 else dns.name.IDNA_2003
-
-
-class DomainListError(InputError):
-    """One or more lines of a domain list are not domain names; all are listed."""
-
-    def __init__(self, message: str, *, source: str, where: str, problems: list[str]):
-        super().__init__(message, source=source, where=where)
-        self.problems = problems
 
 
 def normalize_domain(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from docgen.areas import area_names
 from docgen.bundle.schema import format_errors
 from docgen.checks.rules import default_rules, with_overrides
-from docgen.core.errors import DocgenError
+from docgen.core.errors import DocgenError, ProjectError
 from docgen.core.resources import data_dir
 from docgen.dns.client import ResolverSettings
 from docgen.project.settings import PROJECT_FILE, json_schema, scaffold_toml, slug, table
@@ -27,14 +27,6 @@ from docgen.render.options import AcceptedRisk, DocumentOptions, Logo, Revision
 NOTE_NAMES = ("intro.md", "scope.md")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_NOTE_BYTES = 1024 * 1024
-
-
-class ProjectError(DocgenError):
-    """docgen.toml or the project folder is wrong; `problems` lists every finding."""
-
-    def __init__(self, message: str, *, source: str | None = None, problems: list[str] | None = None):
-        super().__init__(message, source=source)
-        self.problems = list(problems or [])
 
 
 @dataclass(frozen=True)
