@@ -15,7 +15,7 @@ import pytest
 
 from conftest import EXCHANGE_SAMPLES, TEST_DATA
 from docgen.app.bundles import bundle_with_sections
-from docgen.app.detect import detect_area
+from docgen.app.detect import detect_areas
 from docgen.areas.exchange_certificates.source import import_exchange_certs, parse_export
 from docgen.bundle.schema import schema_errors
 from docgen.core.errors import ImportFailed, InputError
@@ -278,10 +278,10 @@ EXCHANGE = "exchange_certificates"
 def test_build_recognises_certificate_clixml_by_content(tmp_path, path, kind):
     copy = tmp_path / "export.bin"
     shutil.copyfile(path, copy)
-    assert detect_area(copy) == kind
+    assert detect_areas(copy) == ([kind] if kind else [])
     utf16 = tmp_path / "utf16.bin"
     utf16.write_bytes(codecs.BOM_UTF16_LE + path.read_bytes().decode("utf-8-sig").encode("utf-16-le"))
-    assert detect_area(utf16) == kind
+    assert detect_areas(utf16) == ([kind] if kind else [])
 
 
 def test_build_reads_a_clixml_certificate_named_after_its_server(run_cli, tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.app.collect_dns import DnsRequest, SettingNames, prepare_dns, run_dns
-from docgen.app.detect import detect_area
+from docgen.app.detect import detect_areas
 from docgen.app.outputs import write_documents
 from docgen.areas import AREAS
 from docgen.bundle import new_bundle, put_section, save_and_reload
@@ -57,11 +57,11 @@ def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
 
 
 def group_by_area(paths: list[Path]) -> dict[str, list[Path]]:
-    """The inputs an area recognises, by area name, in the order given."""
+    """The inputs each area recognises, by area name, in the order given (one input may feed
+    several areas)."""
     kinds: dict[str, list[Path]] = {}
     for path in paths:
-        kind = detect_area(path)
-        if kind is not None:
+        for kind in detect_areas(path):
             kinds.setdefault(kind, []).append(path)
     return kinds
 
