@@ -183,3 +183,25 @@ def fixed_bytes(document: "Document", moment: datetime) -> bytes:
             entry.create_system = 0
             target.writestr(entry, source.read(name))
     return out.getvalue()
+
+
+def bookmark_text(data: bytes, name: str) -> str | None:
+    """The text inside a bookmark of the document's body (the cover's hash), or None."""
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        blob = archive.read("word/document.xml")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+    root = etree.fromstring(blob, parser)
+    start = root.find(f".//{{{W_NS}}}bookmarkStart[@{{{W_NS}}}name='{name}']")
+    if start is None:
+        return None
+    mark = start.get(f"{{{W_NS}}}id")
+    end_tag, text_tag = f"{{{W_NS}}}bookmarkEnd", f"{{{W_NS}}}t"
+    texts = []
+    for element in start.itersiblings():
+        if element.tag == end_tag and element.get(f"{{{W_NS}}}id") == mark:
+            break
+        texts += [node.text or "" for node in element.iter(text_tag, end_tag)
+                  if node.tag == text_tag]
+    return "".join(texts)

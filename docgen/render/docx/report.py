@@ -154,8 +154,8 @@ def _contents(writer: Writer):
     return field
 
 
-def _toc_style(writer: Writer) -> str | None:
-    return "TOC 1" if writer.styles.has("TOC 1") else None
+def _toc_style(writer: Writer) -> str:
+    return "TOC 1"   # Word's own style for the first level (added when the template has none)
 
 
 def fill_contents(writer: Writer, field) -> None:

@@ -386,14 +386,15 @@ class _Styles:
         self.document = document
         self.accent = accent
         self._ids: dict[str, str] = {}
-        self._names = {style.name: style for style in document.styles}
+        # Word names its built-in styles in lower case ("toc 1"), python-docx some in title case
+        self._names = {(style.name or "").lower(): style for style in document.styles}
 
     def has(self, name: str) -> bool:
-        return name in self._names
+        return name.lower() in self._names
 
     def id(self, name: str) -> str:
         if name not in self._ids:
-            style = self._names.get(name) or self._add(name)
+            style = self._names.get(name.lower()) or self._add(name)
             self._ids[name] = style.style_id
         return self._ids[name]
 
@@ -403,9 +404,9 @@ class _Styles:
 
         kind = WD_STYLE_TYPE.CHARACTER if CUSTOM_STYLES.get(name) == "character" else WD_STYLE_TYPE.PARAGRAPH
         style = self.document.styles.add_style(name, kind)
-        self._names[name] = style
-        if kind == WD_STYLE_TYPE.PARAGRAPH and "Normal" in self._names:
-            style.base_style = self._names["Normal"]
+        self._names[name.lower()] = style
+        if kind == WD_STYLE_TYPE.PARAGRAPH and "normal" in self._names:
+            style.base_style = self._names["normal"]
         if name.startswith("Heading "):
             level = int(name.split()[1])
             style.font.bold = True
@@ -435,6 +436,9 @@ class _Styles:
         elif name == "docgen Muted":
             style.font.size = Pt(9)
             style.font.color.rgb = RGBColor.from_string(MUTED)
+        elif name == "TOC 1":
+            style.element.name_val = "toc 1"   # Word's built-in name, which its TOC uses
+            style.paragraph_format.space_after = Pt(3)
         elif name == "Caption":
             style.font.size = Pt(9)
             style.font.italic = True
@@ -449,7 +453,7 @@ class _Styles:
 
     def restarted_numbering(self, style_name: str) -> str | None:
         """A new w:num on the style's abstract numbering, starting again at 1."""
-        style = self._names.get(style_name)
+        style = self._names.get(style_name.lower())
         if style is None:
             return None
         ids = style.element.xpath("./w:pPr/w:numPr/w:numId/@w:val")
@@ -479,7 +483,7 @@ def _stream(data: bytes):
 
 def _find_marker(body):
     for p in body.iterchildren(w("p")):
-        if "".join(p.itertext()).strip() == MARKER:
+        if "".join(node.text or "" for node in p.iter(w("t"))).strip() == MARKER:
             return p
     return None
 
