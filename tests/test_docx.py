@@ -350,3 +350,16 @@ def test_libreoffice_converts_the_demo_and_the_hostile_document(tmp_path, docx_b
     assert "Summary of findings" in demo_pdf.pages[2].extract_text() + demo_pdf.pages[3].extract_text()
     hostile_pdf = PdfReader(io.BytesIO(convert(hostile_docx, tmp_path / "hostile")))
     assert "nul\\x00" in "".join(page.extract_text() for page in hostile_pdf.pages)
+
+
+def test_build_writes_the_docx_named_in_output_formats(tmp_path, run_cli):
+    project = tmp_path / "contoso"
+    (project / "raw").mkdir(parents=True)
+    shutil.copy(hostile.EXCHANGE_SAMPLES / "contoso-exchange-certs.json", project / "raw" / "exchange.json")
+    (project / "docgen.toml").write_text('[document]\norganization = "Contoso"\n[dns]\nskip = true\n'
+                                         '[output]\nformats = ["docx"]\nname = "contoso"\n', "utf-8")
+    result = run_cli("build", "--project", project)
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in (project / "out").iterdir()) == ["contoso.bundle.json", "contoso.docx"]
+    result = run_cli("verify", project / "out" / "contoso.docx", "--bundle", project / "out" / "contoso.bundle.json")
+    assert result.exit_code == 0, result.output
