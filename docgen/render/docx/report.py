@@ -16,7 +16,16 @@ from docgen.render.docx.images import image_of_data_uri, svg_to_png
 from docgen.render.docx.notes import write_note
 from docgen.render.docx.package import fixed_bytes, open_document, set_properties, update_fields_on_open
 from docgen.render.docx.sections import LAYOUTS, SectionContext, generic, table_of
-from docgen.render.docx.writer import SEVERITY_FILLS, STATE_FILLS, Cell, Span, Writer, clean, w
+from docgen.render.docx.writer import (
+    DEFAULT_ACCENT,
+    SEVERITY_FILLS,
+    STATE_FILLS,
+    Cell,
+    Span,
+    Writer,
+    clean,
+    w,
+)
 from docgen.render.html import format_datetime, format_size
 from docgen.render.options import DocxTemplate
 from docgen.render.tables import Table
@@ -78,7 +87,7 @@ def page_setup(document, doc: dict) -> None:
     """Without a template: A4 with the PDF's margins; title and classification above every
     page but the cover, the organisation and "Page X of Y" below."""
     from docx.enum.text import WD_TAB_ALIGNMENT
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm, Pt, RGBColor
 
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -90,6 +99,10 @@ def page_setup(document, doc: dict) -> None:
     normal = document.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10)
+    accent = RGBColor.from_string((doc["accent_color"] or f"#{DEFAULT_ACCENT}").lstrip("#").upper())
+    for style in document.styles:   # headings in the accent colour, as in the PDF
+        if style.name == "Title" or (style.name or "").startswith("Heading "):
+            style.font.color.rgb = accent
     writer = Writer(document, doc["accent_color"])
     for part, left, right_content in (
             (section.header, doc["title"], [Span(doc["classification"], bold=True, color=CLASSIFICATION_COLOUR)]
