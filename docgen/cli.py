@@ -271,7 +271,7 @@ _jobs_option = click.option(
               help="Folder for the documents (created if missing).")
 @click.option("--format", "formats", default="html,pdf", show_default=True,
               help=f"Comma-separated: {', '.join(FORMATS)}.")
-@click.option("--author", default=None, help="Author shown on the cover and in PDF metadata.")
+@click.option("--author", default=None, help="Author shown on the cover and in PDF and DOCX metadata.")
 @click.option("--title", default=None, help="Document title (default: 'As-built documentation: <org>').")
 @click.option("--classification", default=None, help="Label printed on the cover and page headers.")
 @click.option("--name", "stem", default=None,
@@ -285,7 +285,7 @@ _jobs_option = click.option(
 def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, title: str | None,
            classification: str | None, stem: str | None, full_rules: bool | None,
            no_project: bool, jobs: int | None) -> None:
-    """Write documents (HTML, PDF/A-3b) from a bundle.
+    """Write documents (HTML, PDF/A-3b, DOCX, tables) from a bundle.
 
     Inside a project folder (see `docgen init`) the options of its docgen.toml,
     its notes and template overrides apply; the flags here take precedence.
@@ -432,18 +432,20 @@ def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, chang
             click.get_current_context().exit(EXIT_PARTIAL)
 
 
-@cli.command(epilog=_example("docgen verify contoso.pdf", "docgen verify contoso.pdf --bundle contoso.bundle.json --rerender"))
-@click.argument("pdf_path", metavar="PDF", type=click.Path(path_type=Path))
+@cli.command(epilog=_example("docgen verify contoso.pdf", "docgen verify contoso.pdf --bundle contoso.bundle.json --rerender",
+                             "docgen verify contoso.docx --bundle contoso.bundle.json"))
+@click.argument("pdf_path", metavar="DOCUMENT", type=click.Path(path_type=Path))
 @click.option("--bundle", "bundle_path", type=click.Path(path_type=Path), default=None,
-              help="A bundle file the attachment must equal, byte for byte.")
-@click.option("--rerender", is_flag=True, help="Render the attached bundle again and compare bytes.")
+              help="A bundle file the attachment must equal, byte for byte (required for a DOCX, "
+              "which carries no attachment: its hash must be the one the DOCX names).")
+@click.option("--rerender", is_flag=True, help="Render the attached bundle again and compare bytes (PDF).")
 def verify(pdf_path: Path, bundle_path: Path | None, rerender: bool) -> None:
-    """Check what a report PDF was built from: attachment, cover and metadata hashes, schema."""
+    """Check what a report PDF or DOCX was built from: attachment, cover and metadata hashes, schema."""
     from docgen.app.progress import status
-    from docgen.app.verify import verify_pdf
+    from docgen.app.verify import verify_document
 
     with status("Verifying"):
-        checks = verify_pdf(pdf_path, bundle_path, rerender)
+        checks = verify_document(pdf_path, bundle_path, rerender)
     for check in checks:
         click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
     failed = [check.name for check in checks if not check.ok]

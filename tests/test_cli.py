@@ -92,9 +92,9 @@ def test_render_refuses_an_invalid_bundle_and_lists_why(run_cli, tmp_path):
 
 
 def test_unknown_format(run_cli, tmp_path):
-    result = run_cli("render", tmp_path / "b.json", "-o", tmp_path / "out", "--format", "html,docx")
+    result = run_cli("render", tmp_path / "b.json", "-o", tmp_path / "out", "--format", "html,odt")
     assert result.exit_code == 1
-    assert result.stderr == "error: unknown format docx; choose from html, pdf, csv, xlsx, dkim-failures\n"
+    assert result.stderr == "error: unknown format odt; choose from html, pdf, docx, csv, xlsx, dkim-failures\n"
 
 
 def test_render_of_a_missing_bundle(run_cli, tmp_path):

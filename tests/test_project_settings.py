@@ -22,6 +22,7 @@ from docgen.project.settings import (
     setting_name,
     table,
 )
+from support.wordtemplate import make_dotx
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -131,7 +132,11 @@ def test_the_scaffold_is_a_valid_project_and_so_is_every_example(tmp_path):
     # every commented example, uncommented: still valid (schema, rule ids, the logo's kind)
     folder = make_project(tmp_path / "all", scaffold_toml("Contoso", today, every_key=True))
     (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (folder / "branding").mkdir()
+    (folder / "branding" / "contoso.dotx").write_bytes(make_dotx())
     project = load_project(folder)
+    assert project.options.docx_template is not None
+    assert project.options.docx_template.name == "contoso.dotx"
     assert project.options.rule_overrides == {"exchange-smtp-cert-expires-soon": {"days": 14}}
     assert project.dns.skip is True
 

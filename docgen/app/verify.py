@@ -1,9 +1,13 @@
-"""`docgen verify`: prove what a report PDF was built from.
+"""`docgen verify`: prove what a report PDF (or DOCX) was built from.
 
 Checks, each reported by name: the bundle is attached; its SHA-256 matches the
 one printed on the cover and the one in the document metadata; it is a valid
 bundle; optionally it equals a bundle file the auditor holds; optionally
 rendering it again with the recorded options gives the same bytes.
+
+A DOCX carries no attachment: the bundle file handed over beside it is required
+(--bundle), and its SHA-256 must be the one on the cover and in the document's
+custom properties.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +34,73 @@ class Check:
     name: str
     ok: bool
     detail: str
+
+
+DOCX_PROPERTY = "docgen-bundle-sha256"
+DOCX_COVER_BOOKMARK = "docgen_bundle_sha256"
+
+
+def verify_document(path: Path, bundle_path: Path | None = None, rerender: bool = False) -> list[Check]:
+    """A PDF or a DOCX (a zip package), by its first bytes."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise DocgenError(cannot_read(exc), source=str(path)) from None
+    if head.startswith(b"PK"):
+        return verify_docx(path, bundle_path, rerender)
+    return verify_pdf(path, bundle_path, rerender)
+
+
+def verify_docx(docx_path: Path, bundle_path: Path | None = None, rerender: bool = False) -> list[Check]:
+    """The bundle file given is the one whose SHA-256 the DOCX holds on its cover and in its
+    custom properties, and it is a valid bundle."""
+    from lxml import etree
+
+    from docgen.render.docx.package import bookmark_text, custom_properties
+
+    try:
+        data = docx_path.read_bytes()
+        properties = custom_properties(data)
+        cover = bookmark_text(data, DOCX_COVER_BOOKMARK)
+    except OSError as exc:
+        raise DocgenError(cannot_read(exc), source=str(docx_path)) from None
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        raise DocgenError(f"not a readable DOCX ({exc})", source=str(docx_path)) from None
+
+    stored = properties.get(DOCX_PROPERTY)
+    if stored is None:
+        return [Check("metadata hash", False, f"no {DOCX_PROPERTY} in the document's custom properties")]
+    checks = [Check("metadata hash", True, f"the custom properties hold SHA-256 {stored}")]
+    if cover is None:
+        checks.append(Check("cover hash", False, f"the cover has no bookmark {DOCX_COVER_BOOKMARK} "
+                                                 "around the bundle's SHA-256"))
+    else:
+        checks.append(_cover_check(cover, stored, source="the custom property"))
+    if bundle_path is None:
+        checks.append(Check("bundle file", False, "a Word document carries no bundle: give the bundle file "
+                                                  "handed over beside it with --bundle"))
+        return checks
+    try:
+        bundle_bytes = bundle_path.read_bytes()
+    except OSError as exc:
+        return checks + [Check("bundle file", False, f"cannot read {bundle_path} ({exc.strerror or exc})")]
+    digest = hashlib.sha256(bundle_bytes).hexdigest()
+    if digest != stored:
+        return checks + [Check("bundle file", False, f"{bundle_path} has SHA-256 {digest}, the document "
+                                                     f"names {stored}")]
+    checks.append(Check("bundle file", True, f"{bundle_path} is the bundle the document names, "
+                                             f"SHA-256 {digest}"))
+    try:
+        loaded = parse_bundle(bundle_bytes, str(bundle_path))
+        checks.append(Check("bundle valid", True, f"schema version {loaded.data['schema_version']}, "
+                                                  f"collected {loaded.data['collected_at']}"))
+    except BundleError as exc:
+        checks.append(Check("bundle valid", False, "; ".join([str(exc), *exc.problems[:5]])))
+    if rerender:
+        checks.append(Check("re-render", False, "a DOCX records no render options (it is meant to be "
+                                                "edited): --rerender checks a PDF"))
+    return checks
 
 
 def verify_pdf(pdf_path: Path, bundle_path: Path | None = None, rerender: bool = False) -> list[Check]:
@@ -72,14 +144,14 @@ def verify_pdf(pdf_path: Path, bundle_path: Path | None = None, rerender: bool =
     return checks
 
 
-def _cover_check(text: str, digest: str) -> Check:
+def _cover_check(text: str, digest: str, source: str = "the attachment") -> Check:
     # The hash may be broken over lines on the page: allow white space between its digits.
     if re.search(r"\s*".join(digest), text):
-        return Check("cover hash", True, "the cover prints the attachment's SHA-256")
+        return Check("cover hash", True, f"the cover prints {source}'s SHA-256")
     printed = _SHA256.findall(text)
     if printed:
-        return Check("cover hash", False, f"the cover prints {printed[0]}, the attachment is {digest}")
-    return Check("cover hash", False, f"the cover does not print the attachment's SHA-256 {digest}")
+        return Check("cover hash", False, f"the cover prints {printed[0]}, {source} is {digest}")
+    return Check("cover hash", False, f"the cover does not print {source}'s SHA-256 {digest}")
 
 
 def _metadata_check(metadata, digest: str) -> Check:

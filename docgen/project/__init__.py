@@ -7,9 +7,11 @@ once, in docgen.project.settings.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,11 +24,12 @@ from docgen.core.errors import DocgenError, ProjectError
 from docgen.core.resources import data_dir
 from docgen.dns.client import ResolverSettings
 from docgen.project.settings import PROJECT_FILE, json_schema, scaffold_toml, slug, table
-from docgen.render.options import AcceptedRisk, DocumentOptions, Logo, Revision
+from docgen.render.options import AcceptedRisk, DocumentOptions, DocxTemplate, Logo, Revision
 
 NOTE_NAMES = ("intro.md", "scope.md")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_NOTE_BYTES = 1024 * 1024
+MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,13 @@ def load_project(root: Path) -> Project:
     document = found if isinstance(found := settings.get("document"), dict) else {}
     logo_setting = document.get("logo") if isinstance(document.get("logo"), str) else None
     logo, logo_problems = _logo(root, logo_setting)
+    template_setting = document.get("docx_template") if isinstance(document.get("docx_template"), str) else None
+    docx_template, docx_problems = _docx_template(root, template_setting)
     notes, note_problems = _notes(root / "notes")
     templates, template_problems = _templates(root / "templates")
     rules_setting = found if isinstance(found := settings.get("rules"), dict) else {}
     rules, rule_problems = _rule_overrides(rules_setting)
-    problems += logo_problems + note_problems + template_problems + rule_problems
+    problems += logo_problems + docx_problems + note_problems + template_problems + rule_problems
     if problems:
         raise ProjectError(f"{len(problems)} problem(s) in {PROJECT_FILE} and the project folder",
                            source=str(path), problems=problems)
@@ -100,6 +105,7 @@ def load_project(root: Path) -> Project:
         notes=notes,
         templates=templates,
         rule_overrides=rules,
+        docx_template=docx_template,
     )
     output = table("output").values(settings.get("output", {}))
     return Project(root=root, organization=organization, options=options,
@@ -170,6 +176,32 @@ def _logo(root: Path, relative: str | None) -> tuple[Logo | None, list[str]]:
     if b"<svg" in data[:4096]:
         return Logo(path.name, "image/svg+xml", data), []
     return None, [f"document.logo: {relative!r} is neither PNG nor SVG"]
+
+
+def _docx_template(root: Path, relative: str | None) -> tuple[DocxTemplate | None, list[str]]:
+    """[document] docx_template: a .dotx or .docx inside the folder (read, not changed)."""
+    if relative is None:
+        return None, []
+    name = f"document.docx_template: {relative!r}"
+    path = _inside(root, relative)
+    if path is None:
+        return None, [f"{name} is outside the project folder"]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [f"{name}: cannot read ({exc.strerror or exc})"]
+    if len(data) > MAX_TEMPLATE_BYTES:
+        return None, [f"{name} is larger than 20 MB"]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            types = archive.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, KeyError):
+        return None, [f"{name} is not a Word template or document (.dotx or .docx)"]
+    if b"wordprocessingml" not in types:
+        return None, [f"{name} is not a Word template or document (.dotx or .docx)"]
+    if b"macroEnabled" in types:
+        return None, [f"{name} holds macros (.dotm or .docm): save it as .dotx or .docx"]
+    return DocxTemplate(path.name, data), []
 
 
 def _notes(folder: Path) -> tuple[dict[str, str], list[str]]:

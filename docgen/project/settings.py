@@ -150,6 +150,11 @@ TABLES: tuple[Table, ...] = (
         Key("accent_color", {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
             "colour of headings, links and badges", default_text="dark blue",
             value_text="`#rrggbb`", example="#1f4e79"),
+        Key("docx_template", {"type": "string", "minLength": 1},
+            "a Word template (.dotx) or document (.docx) inside the folder whose styles, page size, "
+            "header and footer the DOCX uses; docgen's content goes at its paragraph `{{docgen}}`, "
+            "or at the end", value_text="file name", default_text="docgen's own (A4)",
+            example="branding/contoso.dotx"),
     )),
     Table("revisions", "the revision history table after the cover, one per version", array=True, keys=(
         Key("version", TEXT, "the version's number", required=True, written=True, example="0.1"),

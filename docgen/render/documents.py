@@ -63,6 +63,12 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
     if "xlsx" in request.formats:
         outputs[f"{request.stem}.xlsx"] = tables_to_xlsx(report_tables(screen),
                                                          parse_iso(loaded.data["collected_at"]))
+    if "docx" in request.formats:
+        from docgen.render.docx.report import report_docx  # python-docx: only when asked for
+
+        context = report_context(loaded, findings, request.options, media="print")
+        outputs[f"{request.stem}.docx"] = report_docx(context, report_tables(context),
+                                                      request.options.docx_template)
     if "pdf" in request.formats:
         context = report_context(loaded, findings, request.options, media="print")
         attachments = [PdfAttachment(BUNDLE_ATTACHMENT, loaded.raw,
@@ -79,7 +85,7 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
 def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBundle,
                           request: RenderRequest, *, changes_only: bool = False,
                           warnings: list[str] | None = None) -> dict[str, bytes]:
-    """The diff as JSON, HTML (with a changes-only switch) and PDF (the option picks one)."""
+    """The diff as JSON, HTML (with a changes-only switch), PDF and DOCX (the option picks one)."""
     env, template_dirs = _environment(request)
     raw_diff = dump_diff(document)
     outputs: dict[str, bytes] = {}
@@ -88,6 +94,11 @@ def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBun
     if "html" in request.formats:
         context = diff_context(document, request.options, media="screen", changes_only=changes_only)
         outputs[f"{request.stem}.html"] = render_template(env, DIFF_TEMPLATE, context).encode()
+    if "docx" in request.formats:
+        from docgen.render.docx.diff import diff_docx
+
+        context = diff_context(document, request.options, media="print", changes_only=changes_only)
+        outputs[f"{request.stem}.docx"] = diff_docx(context, request.options.docx_template)
     if "pdf" in request.formats:
         context = diff_context(document, request.options, media="print", changes_only=changes_only)
         attachments = [

@@ -9,8 +9,8 @@ from docgen.core.errors import DocgenError
 
 # and the formats areas add (dkim-failures: one "domain, selector CNAME" line per failing
 # active DKIM selector)
-FORMATS = ("html", "pdf", "csv", "xlsx", *(output.format for area in AREAS for output in area.outputs))
-DIFF_FORMATS = ("html", "pdf", "json")
+FORMATS = ("html", "pdf", "docx", "csv", "xlsx", *(output.format for area in AREAS for output in area.outputs))
+DIFF_FORMATS = ("html", "pdf", "docx", "json")
 
 
 def parse_formats(text: str, allowed: tuple[str, ...] = FORMATS) -> tuple[str, ...]:

@@ -45,6 +45,15 @@ class Logo:
 
 
 @dataclass(frozen=True)
+class DocxTemplate:
+    """A Word template (.dotx) or document (.docx) whose styles, page setup, header and
+    footer the DOCX uses; docgen's content goes at its `{{docgen}}` paragraph or at the end."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class DocumentOptions:
     title: str | None = None
     author: str = ""                      # one line; joined from `authors` when those are set
@@ -60,6 +69,8 @@ class DocumentOptions:
     rule_overrides: dict[str, dict] = field(default_factory=dict)
     # The PDF summarises Microsoft's default sync rules unless this asks for them in full.
     full_rules: bool = False
+    # Only the DOCX uses it, so it is not part of the record the PDF carries (to_record).
+    docx_template: DocxTemplate | None = None
 
     @property
     def author_line(self) -> str:
@@ -76,6 +87,8 @@ class DocumentOptions:
         """A JSON-able record of every option (the logo as base64)."""
         record = {}
         for item in fields(self):
+            if item.name == "docx_template":
+                continue
             value = getattr(self, item.name)
             if item.name == "logo":
                 value = None if value is None else {"name": value.name, "media_type": value.media_type,
