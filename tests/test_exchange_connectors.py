@@ -15,6 +15,7 @@ from docgen.app.detect import detect_areas
 from docgen.areas.exchange_connectors.checks import check_exchange_connectors
 from docgen.areas.exchange_connectors.ranges import parse_range, size_text
 from docgen.areas.exchange_connectors.source import import_exchange_connectors
+from docgen.bundle import load_bundle
 from docgen.checks.rules import default_rules
 from docgen.core.errors import ProjectError
 from docgen.project import load_project
@@ -181,6 +182,15 @@ def test_collector_sample_findings():
         ("exchange-relay-wide-range", "ex08\\relay apps ex08")]
     scanners = next(item for item in result.items if item["name"] == "Relay Scanners EX08")
     assert scanners["relay"]["allowed"] and scanners["remote_ip_ranges"][0]["cidr"] == "10.2.5.17/32"
+
+
+def test_demo_shows_the_connectors_with_the_load_balancer(demo_dir):
+    bundle = load_bundle(demo_dir / "contoso.bundle.json").data
+    section = bundle["sections"]["exchange_connectors"]
+    assert section["status"] == "ok" and section["load_balancer_addresses"] == ["10.1.0.10"]
+    html = (demo_dir / "contoso.html").read_text("utf-8")
+    assert 'id="sec-exchange_connectors"' in html
+    assert "Relay connector trusts a load balancer&#39;s address" in html
 
 
 # -- docgen.toml and the command line ---------------------------------------------------------
