@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from docgen.app.collect_dns import DnsRequest, SettingNames, prepare_dns, run_dns
 from docgen.app.detect import detect_areas
@@ -66,10 +68,15 @@ def group_by_area(paths: list[Path]) -> dict[str, list[Path]]:
     return kinds
 
 
-def import_raw(kinds: dict[str, list[Path]]) -> list[SourceResult]:
-    """One result per area that imports its own inputs, in the report's order."""
-    return [area.importer(kinds[area.name]) for area in AREAS
-            if area.importer is not None and kinds.get(area.name)]
+def import_raw(kinds: dict[str, list[Path]],
+               settings: Mapping[tuple[str, str], Any] | None = None) -> list[SourceResult]:
+    """One result per area that imports its own inputs, in the report's order. `settings`:
+    docgen.toml's values by (table, key), for the areas that take some (Area.project_settings)."""
+    settings = settings or {}
+    return [area.importer(kinds[area.name], **{key: settings[(table, key)]
+                                                 for table, key in area.project_settings
+                                                 if (table, key) in settings})
+            for area in AREAS if area.importer is not None and kinds.get(area.name)]
 
 
 def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[SourceResult]:
@@ -113,7 +120,7 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
     `error` and its errors, so the report says what could not be read.
     """
     kinds, skipped = classify_raw(project.raw_dir)
-    results = import_raw(kinds) + collect_project_dns(project, kinds)
+    results = import_raw(kinds, project.settings) + collect_project_dns(project, kinds)
     if not results:
         raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
                           + (f" (skipped: {', '.join(skipped)})" if skipped else ""),

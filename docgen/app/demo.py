@@ -16,7 +16,10 @@ from docgen.render.documents import RenderRequest
 from docgen.render.options import DocumentOptions
 
 # The sample exports the demo reads besides the DNS zones (docgen/samples/).
-DEMO_INPUTS = ("aadconnect/contoso-aadconnect.json", "exchange/contoso-exchange-certs.json")
+DEMO_INPUTS = ("aadconnect/contoso-aadconnect.json", "exchange/contoso-exchange-certs.json",
+               "exchange/contoso-exchange-config.json")
+# What the demo's docgen.toml would say (Area.project_settings): Contoso's load balancer.
+DEMO_SETTINGS = {("exchange", "load_balancer_addresses"): ("10.1.0.10",)}
 # Fixed namespace so the demo's run id depends only on the sample files.
 DEMO_NAMESPACE = uuid.UUID("6f1f7c56-37c4-4a53-9a43-3f5d0c1d8a11")
 
@@ -36,7 +39,7 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
     samples = data_dir("samples")
     # recognised by content, as `docgen build` recognises raw/: the demo is a build
     inputs = [samples / name for name in DEMO_INPUTS]
-    results = [*import_raw(group_by_area(inputs)), *demo_dns_sections(samples / "dns")]
+    results = [*import_raw(group_by_area(inputs), DEMO_SETTINGS), *demo_dns_sections(samples / "dns")]
     run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(
         entry["sha256"] for result in results for entry in result.inputs)))
     bundle = bundle_with_sections(None, results, "Contoso", run_id=run_id)

@@ -84,6 +84,9 @@ class Area:
     volatile: tuple[str, ...] = ()
     detail: int = 2                    # default detail level (0 off ... 3 everything)
     collector: str | None = None       # its script in docgen/collectors
+    # docgen.toml settings its importer takes, as (table, key): `docgen build` passes each
+    # as a keyword named after the key (declared in docgen.project.settings)
+    project_settings: tuple[tuple[str, str], ...] = ()
     template: str = field(default="")
 
     def __post_init__(self) -> None:

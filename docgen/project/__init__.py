@@ -8,6 +8,7 @@ once, in docgen.project.settings.
 from __future__ import annotations
 
 import io
+import ipaddress
 import re
 import shutil
 import tomllib
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from docgen.areas import area_names
+from docgen.areas import AREAS, area_names
 from docgen.bundle.schema import format_errors
 from docgen.checks.rules import default_rules, with_overrides
 from docgen.core.errors import DocgenError, ProjectError
@@ -51,6 +52,8 @@ class Project:
     formats: tuple[str, ...]
     name: str
     dns: DnsSettings = field(default_factory=DnsSettings)
+    # the settings areas' importers take (Area.project_settings), by (table, key)
+    settings: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @property
     def raw_dir(self) -> Path:
@@ -87,6 +90,8 @@ def load_project(root: Path) -> Project:
     templates, template_problems = _templates(root / "templates")
     rules_setting = found if isinstance(found := settings.get("rules"), dict) else {}
     rules, rule_problems = _rule_overrides(rules_setting)
+    area_settings = _area_settings(settings)
+    problems += _address_problems(area_settings)
     problems += logo_problems + docx_problems + note_problems + template_problems + rule_problems
     if problems:
         raise ProjectError(f"{len(problems)} problem(s) in {PROJECT_FILE} and the project folder",
@@ -111,7 +116,28 @@ def load_project(root: Path) -> Project:
     return Project(root=root, organization=organization, options=options,
                    dns=_dns(root, table("dns").values(settings.get("dns", {}))),
                    formats=tuple(output["formats"]),
-                   name=output["name"] or slug(organization))
+                   name=output["name"] or slug(organization), settings=area_settings)
+
+
+def _area_settings(settings: dict) -> dict[tuple[str, str], Any]:
+    """The values of the keys areas' importers take (Area.project_settings), defaults filled in."""
+    values: dict[tuple[str, str], Any] = {}
+    for area in AREAS:
+        for table_name, key in area.project_settings:
+            given = found if isinstance(found := settings.get(table_name), dict) else {}
+            values[(table_name, key)] = table(table_name).values(given)[key]
+    return values
+
+
+def _address_problems(values: dict[tuple[str, str], Any]) -> list[str]:
+    addresses = values.get(("exchange", "load_balancer_addresses")) or ()
+    problems = []
+    for text in addresses if isinstance(addresses, (list, tuple)) else ():
+        try:
+            ipaddress.ip_address(str(text).strip())
+        except ValueError:
+            problems.append(f"exchange.load_balancer_addresses: {text!r} is not an IP address")
+    return problems
 
 
 def _read_toml(path: Path) -> dict:

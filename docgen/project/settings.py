@@ -191,6 +191,11 @@ TABLES: tuple[Table, ...] = (
             "before it is published", default=(), example=["planned/contoso.com.zone"]),
         Key("skip", {"type": "boolean"}, "no DNS lookups at all", default=False, example=True),
     )),
+    Table("exchange", "Exchange on-premises: what the exports cannot tell", keys=(
+        Key("load_balancer_addresses", TEXTS, "the load balancers' addresses in front of Exchange: a "
+            "relay connector whose remote ranges hold one lets every client behind it relay",
+            default=(), value_text="list of IP addresses", example=["10.1.0.10"]),
+    )),
     Table("output", "what `docgen build` writes to out/", keys=(
         Key("formats", {"type": "array", "items": {"type": "string"}},
             "the documents, as `docgen render --format` names them", default=("html", "pdf"), written=True),
