@@ -16,7 +16,8 @@ from docgen.render.documents import RenderRequest
 from docgen.render.options import DocumentOptions
 
 # The sample exports the demo reads besides the DNS zones (docgen/samples/).
-DEMO_INPUTS = ("aadconnect/contoso-aadconnect.json", "exchange/contoso-exchange-certs.json")
+DEMO_INPUTS = ("aadconnect/contoso-aadconnect.json", "exchange/contoso-exchange-certs.json",
+               "entra/contoso-entra.json")
 # Fixed namespace so the demo's run id depends only on the sample files.
 DEMO_NAMESPACE = uuid.UUID("6f1f7c56-37c4-4a53-9a43-3f5d0c1d8a11")
 
