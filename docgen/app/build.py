@@ -66,10 +66,12 @@ def group_by_area(paths: list[Path]) -> dict[str, list[Path]]:
     return kinds
 
 
-def import_raw(kinds: dict[str, list[Path]]) -> list[SourceResult]:
-    """One result per area that imports its own inputs, in the report's order."""
-    return [area.importer(kinds[area.name]) for area in AREAS
-            if area.importer is not None and kinds.get(area.name)]
+def import_raw(kinds: dict[str, list[Path]], include_user_names: bool = False) -> list[SourceResult]:
+    """One result per area that imports its own inputs, in the report's order. Areas that hold
+    personal data keep user names only with `include_user_names` (docgen.toml's [privacy])."""
+    return [area.importer(kinds[area.name], **({"include_user_names": include_user_names}
+                                               if area.privacy else {}))
+            for area in AREAS if area.importer is not None and kinds.get(area.name)]
 
 
 def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[SourceResult]:
@@ -113,7 +115,7 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
     `error` and its errors, so the report says what could not be read.
     """
     kinds, skipped = classify_raw(project.raw_dir)
-    results = import_raw(kinds) + collect_project_dns(project, kinds)
+    results = import_raw(kinds, project.include_user_names) + collect_project_dns(project, kinds)
     if not results:
         raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
                           + (f" (skipped: {', '.join(skipped)})" if skipped else ""),

@@ -7,12 +7,20 @@ collector in collectors/. Everything else finds it here.
 
 from __future__ import annotations
 
-from docgen.areas import aadconnect, conditional_access, dkim, exchange_certificates, mail_auth
+from docgen.areas import (
+    aadconnect,
+    conditional_access,
+    dkim,
+    exchange_certificates,
+    identity_protection,
+    mail_auth,
+)
 from docgen.areas.area import Area
 
 AREAS: tuple[Area, ...] = (
     aadconnect.AREA,
     conditional_access.AREA,
+    identity_protection.AREA,
     exchange_certificates.AREA,
     dkim.AREA,
     mail_auth.AREA,

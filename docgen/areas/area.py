@@ -77,6 +77,9 @@ class Area:
     # (the DKIM export feeds the DNS collection)
     importer: Ref | None = None
     import_command: ImportCommand | None = None
+    # its importer takes include_user_names= (docgen.toml's [privacy]): personal data (user
+    # names) is stored only when the consultant asks
+    privacy: bool = False
     # (views of all shown sections by name) -> extra template charts by name
     charts: Ref | None = None
     outputs: tuple[ExtraOutput, ...] = ()

@@ -48,6 +48,7 @@ class Project:
     formats: tuple[str, ...]
     name: str
     dns: DnsSettings = field(default_factory=DnsSettings)
+    include_user_names: bool = False   # [privacy]
 
     @property
     def raw_dir(self) -> Path:
@@ -105,6 +106,7 @@ def load_project(root: Path) -> Project:
     return Project(root=root, organization=organization, options=options,
                    dns=_dns(root, table("dns").values(settings.get("dns", {}))),
                    formats=tuple(output["formats"]),
+                   include_user_names=table("privacy").values(settings.get("privacy", {}))["include_user_names"],
                    name=output["name"] or slug(organization))
 
 

@@ -186,6 +186,11 @@ TABLES: tuple[Table, ...] = (
             "before it is published", default=(), example=["planned/contoso.com.zone"]),
         Key("skip", {"type": "boolean"}, "no DNS lookups at all", default=False, example=True),
     )),
+    Table("privacy", "personal data in the bundle and the report", keys=(
+        Key("include_user_names", {"type": "boolean"},
+            "keep user names (risky users, detections) in the bundle; the report lists people only at "
+            "detail level 3", default=False, example=True),
+    )),
     Table("output", "what `docgen build` writes to out/", keys=(
         Key("formats", {"type": "array", "items": {"type": "string"}},
             "the documents, as `docgen render --format` names them", default=("html", "pdf"), written=True),
