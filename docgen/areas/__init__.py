@@ -14,6 +14,7 @@ from docgen.areas import (
     exchange_certificates,
     identity_protection,
     mail_auth,
+    mobile_access,
 )
 from docgen.areas.area import Area
 
@@ -22,6 +23,7 @@ AREAS: tuple[Area, ...] = (
     conditional_access.AREA,
     identity_protection.AREA,
     exchange_certificates.AREA,
+    mobile_access.AREA,
     dkim.AREA,
     mail_auth.AREA,
 )

@@ -82,7 +82,7 @@ def load_project(root: Path) -> Project:
     notes, note_problems = _notes(root / "notes")
     templates, template_problems = _templates(root / "templates")
     rules_setting = found if isinstance(found := settings.get("rules"), dict) else {}
-    rules, rule_problems = _rule_overrides(rules_setting)
+    rules, rule_problems = _rule_overrides(_with_requirements(settings, rules_setting))
     problems += logo_problems + note_problems + template_problems + rule_problems
     if problems:
         raise ProjectError(f"{len(problems)} problem(s) in {PROJECT_FILE} and the project folder",
@@ -229,6 +229,22 @@ def _templates(folder: Path) -> tuple[dict[str, str], list[str]]:
             except UnicodeDecodeError as exc:
                 problems.append(f"templates/{name}: not UTF-8 text (byte {exc.start})")
     return overrides, problems
+
+
+# docgen.toml keys that turn on a rule judged only when the customer asks for it
+REQUIREMENTS = {("mobile", "block_native_ios_mail"): ("mobile-ios-native-mail-not-blocked", "required")}
+
+
+def _with_requirements(settings: dict, overrides: dict) -> dict:
+    """[rules] overrides plus what the customer's requirements ([mobile] ...) switch on."""
+    merged = {rule: dict(changes) if isinstance(changes, dict) else changes for rule, changes in overrides.items()}
+    for (table_name, key), (rule_id, setting) in REQUIREMENTS.items():
+        section = settings.get(table_name)
+        if isinstance(section, dict) and section.get(key) is True:
+            entry = merged.setdefault(rule_id, {})
+            if isinstance(entry, dict):
+                entry[setting] = True
+    return merged
 
 
 def _rule_overrides(overrides: dict) -> tuple[dict, list[str]]:

@@ -186,6 +186,11 @@ TABLES: tuple[Table, ...] = (
             "before it is published", default=(), example=["planned/contoso.com.zone"]),
         Key("skip", {"type": "boolean"}, "no DNS lookups at all", default=False, example=True),
     )),
+    Table("mobile", "what the customer asked of mobile mail access", keys=(
+        Key("block_native_ios_mail", {"type": "boolean"},
+            "the iOS native mail app must be blocked (on premises and in Exchange Online); a finding when it "
+            "is not", default=False, example=True),
+    )),
     Table("privacy", "personal data in the bundle and the report", keys=(
         Key("include_user_names", {"type": "boolean"},
             "keep user names (risky users, detections) in the bundle; the report lists people only at "
