@@ -64,7 +64,7 @@ def test_rows_match_the_report(rendered):
     assert servers.loc[2, "Days left"] == 20
     assert servers.loc[4, "Subject"] == "not set"
     findings = pd.read_csv(rendered / "contoso.findings.csv", encoding="utf-8-sig")
-    assert len(findings) == 31   # rendered without the demo's [mobile] requirement
+    assert len(findings) == 31
     exchange = findings[findings["Section"] == "Exchange default SMTP certificates"]
     assert list(exchange["Subject"]) == ["EX04", "EX03", "EX05", "EX04", "EX04"]
 

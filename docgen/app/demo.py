@@ -19,8 +19,6 @@ from docgen.render.options import DocumentOptions
 DEMO_INPUTS = ("aadconnect/contoso-aadconnect.json", "exchange/contoso-exchange-certs.json",
                "entra/contoso-entra.json", "mobile/contoso-mobile-onprem.json",
                "mobile/contoso-mobile-exo.json")
-# What Contoso asked for (docgen.toml's [mobile] block_native_ios_mail = true in a real project).
-DEMO_REQUIREMENTS = {"mobile-ios-native-mail-not-blocked": {"required": True}}
 # Fixed namespace so the demo's run id depends only on the sample files.
 DEMO_NAMESPACE = uuid.UUID("6f1f7c56-37c4-4a53-9a43-3f5d0c1d8a11")
 
@@ -47,5 +45,5 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
     bundle_path = out_dir / "contoso.bundle.json"
     loaded = save_and_reload(bundle_path, bundle)
     request = RenderRequest(formats=formats, stem="contoso",
-                            options=DocumentOptions(author="docgen demo", rule_overrides=DEMO_REQUIREMENTS))
+                            options=DocumentOptions(author="docgen demo"))
     return DemoResult(bundle_path, write_documents(loaded, out_dir, request))
