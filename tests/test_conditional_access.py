@@ -218,3 +218,14 @@ def test_import_command_writes_a_valid_bundle(tmp_path, run_cli):
     assert result.exit_code == 0, result.output
     assert "conditional_access with 20 item(s), status ok" in result.output
     assert run_cli("validate", tmp_path / "b.json").exit_code == 0
+
+
+def test_view_names_what_the_export_names():
+    from docgen.areas.conditional_access.view import conditional_access_view
+    section = section_of(ENTRA / "contoso-entra.json")
+    view = conditional_access_view(section, datetime.fromisoformat(section["collected_at"]), [])
+    admins = next(p for p in view["policies"] if p["name"].startswith("CA003"))
+    assert admins["included"][0] == "Security Administrator"
+    assert admins["excluded"] == ["Emergency access accounts"]
+    assert view["counts"] == {"On": 5, "Report-only": 2, "Off": 1, "unknown": 0}
+    assert view["security_defaults"] == "off"

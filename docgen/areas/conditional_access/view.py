@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from docgen.areas.conditional_access.coverage import REPORT_ONLY, STATE_WORDS, coverage, describe
+from docgen.areas.conditional_access.coverage import (
+    APP_NAMES,
+    REPORT_ONLY,
+    ROLE_NAMES,
+    STATE_WORDS,
+    coverage,
+    describe,
+)
 from docgen.areas.conditional_access.source import PASSWORD_RULE_TEMPLATE
 from docgen.checks.model import worst_by_key
 
@@ -23,9 +30,22 @@ def conditional_access_view(section: dict, as_of: datetime, findings: list[dict]
     worst = worst_by_key(findings)
     names = section.get("directory_objects") or {}
     policies = []
+
+    def labels(*groups: list[str]) -> list[str]:
+        """Ids with the names the export or Microsoft's well-known ids give them."""
+        return [names.get(item.lower()) or ROLE_NAMES.get(item.lower()) or APP_NAMES.get(item.lower()) or item
+                for group in groups for item in group]
+
     for policy in section["items"]:
+        users = policy["users"]
         policies.append({
             **policy,
+            "included": labels(users["include_users"], users["include_groups"], users["include_roles"]),
+            "excluded": labels(users["exclude_users"], users["exclude_groups"], users["exclude_roles"]),
+            "apps_included": labels(policy["applications"]["include"]),
+            "apps_excluded": labels(policy["applications"]["exclude"]),
+            "locations_included": labels(policy["locations"]["include"]),
+            "locations_excluded": labels(policy["locations"]["exclude"]),
             "state_words": STATE_WORDS.get(policy["state"], "unknown"),
             "report_only": policy["state"] == REPORT_ONLY,
             "sentence": describe(policy, names),
