@@ -203,8 +203,8 @@ def project(tmp_path: Path, exchange: str) -> Path:
 
 def test_docgen_toml_load_balancer_addresses(tmp_path):
     loaded = load_project(project(tmp_path, '[exchange]\nload_balancer_addresses = ["10.1.0.10"]\n'))
-    assert loaded.settings == {("exchange", "load_balancer_addresses"): ["10.1.0.10"]}
-    assert load_project(project(tmp_path, "")).settings == {("exchange", "load_balancer_addresses"): ()}
+    assert loaded.settings[("exchange", "load_balancer_addresses")] == ["10.1.0.10"]
+    assert load_project(project(tmp_path, "")).settings[("exchange", "load_balancer_addresses")] == ()
     with pytest.raises(ProjectError) as raised:
         load_project(project(tmp_path, '[exchange]\nload_balancer_addresses = ["lb01"]\n'))
     assert raised.value.problems == ["exchange.load_balancer_addresses: 'lb01' is not an IP address"]

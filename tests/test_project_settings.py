@@ -137,7 +137,10 @@ def test_the_scaffold_is_a_valid_project_and_so_is_every_example(tmp_path):
     project = load_project(folder)
     assert project.options.docx_template is not None
     assert project.options.docx_template.name == "contoso.dotx"
-    assert project.options.rule_overrides == {"exchange-smtp-cert-expires-soon": {"days": 14}}
+    # [mobile] block_native_ios_mail = true turns its rule on
+    assert project.options.rule_overrides == {"exchange-smtp-cert-expires-soon": {"days": 14},
+                                              "mobile-ios-native-mail-not-blocked": {"required": True}}
+    assert project.include_user_names is True
     assert project.dns.skip is True
 
 

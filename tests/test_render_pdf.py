@@ -52,8 +52,9 @@ def test_toc_page_numbers_match_where_the_headings_are(reader, pages):
 
 def test_bookmarks_follow_the_headings(reader):
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles[:4] == ["Contents", "Summary of findings", "Azure AD Connect",
-                          "Exchange default SMTP certificates"]
+    assert titles[:8] == ["Contents", "Summary of findings", "Azure AD Connect", "Conditional Access",
+                          "Identity Protection", "Exchange default SMTP certificates",
+                          "Exchange receive connectors", "Mobile mail access (Exchange ActiveSync)"]
     assert "Inputs and provenance" in titles
 
 

@@ -17,7 +17,8 @@ from docgen.render.options import DocumentOptions
 
 # The sample exports the demo reads besides the DNS zones (docgen/samples/).
 DEMO_INPUTS = ("aadconnect/contoso-aadconnect.json", "exchange/contoso-exchange-certs.json",
-               "exchange/contoso-exchange-config.json")
+               "exchange/contoso-exchange-config.json", "entra/contoso-entra.json",
+               "mobile/contoso-mobile-onprem.json", "mobile/contoso-mobile-exo.json")
 # What the demo's docgen.toml would say (Area.project_settings): Contoso's load balancer.
 DEMO_SETTINGS = {("exchange", "load_balancer_addresses"): ("10.1.0.10",)}
 # Fixed namespace so the demo's run id depends only on the sample files.

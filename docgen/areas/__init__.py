@@ -7,13 +7,25 @@ collector in collectors/. Everything else finds it here.
 
 from __future__ import annotations
 
-from docgen.areas import aadconnect, dkim, exchange_certificates, exchange_connectors, mail_auth
+from docgen.areas import (
+    aadconnect,
+    conditional_access,
+    dkim,
+    exchange_certificates,
+    exchange_connectors,
+    identity_protection,
+    mail_auth,
+    mobile_access,
+)
 from docgen.areas.area import Area
 
 AREAS: tuple[Area, ...] = (
     aadconnect.AREA,
+    conditional_access.AREA,
+    identity_protection.AREA,
     exchange_certificates.AREA,
     exchange_connectors.AREA,
+    mobile_access.AREA,
     dkim.AREA,
     mail_auth.AREA,
 )

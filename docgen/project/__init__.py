@@ -56,6 +56,11 @@ class Project:
     settings: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @property
+    def include_user_names(self) -> bool:
+        """[privacy]: keep user names of people in the bundle."""
+        return bool(self.settings.get(("privacy", "include_user_names")))
+
+    @property
     def raw_dir(self) -> Path:
         return self.root / "raw"
 
@@ -89,7 +94,7 @@ def load_project(root: Path) -> Project:
     notes, note_problems = _notes(root / "notes")
     templates, template_problems = _templates(root / "templates")
     rules_setting = found if isinstance(found := settings.get("rules"), dict) else {}
-    rules, rule_problems = _rule_overrides(rules_setting)
+    rules, rule_problems = _rule_overrides(_with_requirements(settings, rules_setting))
     area_settings = _area_settings(settings)
     problems += _address_problems(area_settings)
     problems += logo_problems + docx_problems + note_problems + template_problems + rule_problems
@@ -285,6 +290,22 @@ def _templates(folder: Path) -> tuple[dict[str, str], list[str]]:
             except UnicodeDecodeError as exc:
                 problems.append(f"templates/{name}: not UTF-8 text (byte {exc.start})")
     return overrides, problems
+
+
+# docgen.toml keys that turn on a rule judged only when the customer asks for it
+REQUIREMENTS = {("mobile", "block_native_ios_mail"): ("mobile-ios-native-mail-not-blocked", "required")}
+
+
+def _with_requirements(settings: dict, overrides: dict) -> dict:
+    """[rules] overrides plus what the customer's requirements ([mobile] ...) switch on."""
+    merged = {rule: dict(changes) if isinstance(changes, dict) else changes for rule, changes in overrides.items()}
+    for (table_name, key), (rule_id, setting) in REQUIREMENTS.items():
+        section = settings.get(table_name)
+        if isinstance(section, dict) and section.get(key) is True:
+            entry = merged.setdefault(rule_id, {})
+            if isinstance(entry, dict):
+                entry[setting] = True
+    return merged
 
 
 def _rule_overrides(overrides: dict) -> tuple[dict, list[str]]:

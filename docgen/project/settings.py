@@ -196,6 +196,16 @@ TABLES: tuple[Table, ...] = (
             "relay connector whose remote ranges hold one lets every client behind it relay",
             default=(), value_text="list of IP addresses", example=["10.1.0.10"]),
     )),
+    Table("mobile", "what the customer asked of mobile mail access", keys=(
+        Key("block_native_ios_mail", {"type": "boolean"},
+            "the iOS native mail app must be blocked (on premises and in Exchange Online); a finding when it "
+            "is not", default=False, example=True),
+    )),
+    Table("privacy", "personal data in the bundle and the report", keys=(
+        Key("include_user_names", {"type": "boolean"},
+            "keep user names (risky users, detections) in the bundle; the report lists people only at "
+            "detail level 3", default=False, example=True),
+    )),
     Table("output", "what `docgen build` writes to out/", keys=(
         Key("formats", {"type": "array", "items": {"type": "string"}},
             "the documents, as `docgen render --format` names them", default=("html", "pdf"), written=True),

@@ -1,0 +1,13 @@
+"""How two Identity Protection sections are compared: counts by level and state, and by
+detection type, as numbers; the person-level records are volatile (never a change)."""
+
+from __future__ import annotations
+
+from docgen.diff.spec import Collection
+
+
+def collections() -> tuple[Collection, ...]:
+    return (
+        Collection(path="items", noun="risky users", label="key"),
+        Collection(path="detection_counts", noun="risk detections", label="key"),
+    )
