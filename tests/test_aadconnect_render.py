@@ -217,7 +217,7 @@ def test_demo_has_the_aadconnect_section_in_html_and_pdf(demo_dir):
     out = demo_dir
     bundle = json.loads((out / "contoso.bundle.json").read_text("utf-8"))
     assert sorted(bundle["sections"]) == ["aadconnect", "dkim", "exchange_certificates", "exchange_connectors",
-                                        "mail_auth"]
+                                        "exchange_servers", "mail_auth"]
     assert bundle["sections"]["aadconnect"]["status"] == "ok"
     page = lxml.html.parse(str(out / "contoso.html")).getroot()
     assert _text(page.cssselect("#sec-aadconnect > h1")[0]) == "Azure AD Connect"

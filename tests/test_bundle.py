@@ -168,7 +168,7 @@ def test_docgen_schema_prints_the_assembled_schema(run_cli):
     printed = json.loads(result.stdout)
     assert printed == json.loads(schema_text())
     assert set(printed["properties"]["sections"]["properties"]) == {
-        "aadconnect", "exchange_certificates", "exchange_connectors", "dkim", "mail_auth"}
+        "aadconnect", "exchange_certificates", "exchange_connectors", "exchange_servers", "dkim", "mail_auth"}
     assert "exchange_server" in printed["$defs"] and "lookup" in printed["$defs"]
 
 

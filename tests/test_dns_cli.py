@@ -233,6 +233,7 @@ def test_demo_has_the_dns_sections_and_the_failing_list(demo):
     bundle = load_bundle(demo / "contoso.bundle.json").data
     assert {name: section["status"] for name, section in bundle["sections"].items()} == {
         "aadconnect": "ok", "dkim": "ok", "exchange_certificates": "ok", "exchange_connectors": "ok",
+        "exchange_servers": "ok",
         "mail_auth": "ok"}
     assert bundle["sections"]["dkim"]["collected_at"] == "2026-11-02T10:00:00Z"
     assert (demo / "contoso.dkim-failures.txt").read_text() == (
@@ -252,6 +253,7 @@ def test_report_tables(demo):
     page = lxml_html.fromstring((demo / "contoso.html").read_bytes())
     titles = [h1.text_content() for h1 in page.cssselect("section.doc-section > h1")]
     assert titles == ["Azure AD Connect", "Exchange default SMTP certificates", "Exchange receive connectors",
+                      "Exchange servers and hybrid readiness",
                       "DKIM signing",
                       "Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)"]
     failing = [row.get("data-domain") for row in page.cssselect("table.dkim-failures tbody tr")]

@@ -161,7 +161,8 @@ def test_folder_problems_are_reported_at_once(project):
     assert caught.value.problems == [
         "document.logo: '../secret.png' is outside the project folder",
         "notes/todo.md: not a note name docgen places (intro.md, scope.md, <section>.md with a section of "
-        "aadconnect, exchange_certificates, exchange_connectors, dkim, mail_auth, or appendix-*.md)",
+        "aadconnect, exchange_certificates, exchange_connectors, exchange_servers, dkim, mail_auth, or "
+        "appendix-*.md)",
         "templates/cover.html.j2: docgen has no template of that name to override",
         "rules.no-such-rule: no such rule",
     ]

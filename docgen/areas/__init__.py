@@ -7,13 +7,21 @@ collector in collectors/. Everything else finds it here.
 
 from __future__ import annotations
 
-from docgen.areas import aadconnect, dkim, exchange_certificates, exchange_connectors, mail_auth
+from docgen.areas import (
+    aadconnect,
+    dkim,
+    exchange_certificates,
+    exchange_connectors,
+    exchange_servers,
+    mail_auth,
+)
 from docgen.areas.area import Area
 
 AREAS: tuple[Area, ...] = (
     aadconnect.AREA,
     exchange_certificates.AREA,
     exchange_connectors.AREA,
+    exchange_servers.AREA,
     dkim.AREA,
     mail_auth.AREA,
 )
