@@ -10,7 +10,7 @@ from conftest import EXCHANGE_SAMPLES
 from docgen import __version__
 from docgen.cli import cli
 
-COMMANDS = [[], ["demo"], ["import"], ["import", "exchange-certs"], ["import", "exchange-connectors"], ["import", "aadconnect"], ["collect"], ["collect", "dns"], ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"], ["schema"]]
+COMMANDS = [[], ["demo"], ["import"], ["import", "exchange-certs"], ["import", "exchange-connectors"], ["import", "exchange-servers"], ["import", "aadconnect"], ["collect"], ["collect", "dns"], ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"], ["schema"]]
 
 
 def test_version(run_cli):
