@@ -217,8 +217,8 @@ def test_demo_has_the_aadconnect_section_in_html_and_pdf(demo_dir):
     out = demo_dir
     bundle = json.loads((out / "contoso.bundle.json").read_text("utf-8"))
     assert sorted(bundle["sections"]) == ["aadconnect", "conditional_access", "dkim", "exchange_certificates",
-                                          "exchange_connectors", "identity_protection", "mail_auth",
-                                          "mobile_access"]
+                                          "exchange_connectors", "exchange_servers", "identity_protection",
+                                          "mail_auth", "mobile_access"]
     assert bundle["sections"]["aadconnect"]["status"] == "ok"
     page = lxml.html.parse(str(out / "contoso.html")).getroot()
     assert _text(page.cssselect("#sec-aadconnect > h1")[0]) == "Azure AD Connect"

@@ -169,7 +169,7 @@ def test_docgen_schema_prints_the_assembled_schema(run_cli):
     assert printed == json.loads(schema_text())
     assert set(printed["properties"]["sections"]["properties"]) == {
         "aadconnect", "conditional_access", "identity_protection", "exchange_certificates",
-        "exchange_connectors", "mobile_access", "dkim", "mail_auth"}
+        "exchange_connectors", "exchange_servers", "mobile_access", "dkim", "mail_auth"}
     assert "exchange_server" in printed["$defs"] and "lookup" in printed["$defs"]
 
 

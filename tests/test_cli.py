@@ -11,9 +11,9 @@ from docgen import __version__
 from docgen.cli import cli
 
 COMMANDS = [[], ["demo"], ["import"], ["import", "exchange-certs"], ["import", "exchange-connectors"],
-            ["import", "aadconnect"], ["import", "conditional-access"], ["import", "identity-protection"],
-            ["import", "mobile-access"], ["collect"], ["collect", "dns"], ["render"], ["validate"], ["diff"],
-            ["init"], ["build"], ["verify"], ["schema"]]
+            ["import", "exchange-servers"], ["import", "aadconnect"], ["import", "conditional-access"],
+            ["import", "identity-protection"], ["import", "mobile-access"], ["collect"], ["collect", "dns"],
+            ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"], ["schema"]]
 
 
 def test_version(run_cli):

@@ -233,7 +233,8 @@ def test_demo_has_the_dns_sections_and_the_failing_list(demo):
     bundle = load_bundle(demo / "contoso.bundle.json").data
     assert {name: section["status"] for name, section in bundle["sections"].items()} == {
         "aadconnect": "ok", "conditional_access": "ok", "dkim": "ok", "exchange_certificates": "ok",
-        "exchange_connectors": "ok", "identity_protection": "ok", "mail_auth": "ok", "mobile_access": "ok"}
+        "exchange_connectors": "ok", "exchange_servers": "ok", "identity_protection": "ok", "mail_auth": "ok",
+        "mobile_access": "ok"}
     assert bundle["sections"]["dkim"]["collected_at"] == "2026-11-02T10:00:00Z"
     assert (demo / "contoso.dkim-failures.txt").read_text() == (
         "contoso-shop.com, selector1-contoso-shop-com._domainkey.contoso.onmicrosoft.com\n"
@@ -253,6 +254,7 @@ def test_report_tables(demo):
     titles = [h1.text_content() for h1 in page.cssselect("section.doc-section > h1")]
     assert titles == ["Azure AD Connect", "Conditional Access", "Identity Protection",
                       "Exchange default SMTP certificates", "Exchange receive connectors",
+                      "Exchange servers and hybrid readiness",
                       "Mobile mail access (Exchange ActiveSync)", "DKIM signing",
                       "Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)"]
     failing = [row.get("data-domain") for row in page.cssselect("table.dkim-failures tbody tr")]

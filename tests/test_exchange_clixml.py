@@ -273,7 +273,7 @@ EXCHANGE = "exchange_certificates"
 
 @pytest.mark.parametrize("path, kind", [
     (X509, EXCHANGE), (STORE_E19, EXCHANGE), (STORE_E16, EXCHANGE),
-    (CSS / "E19" / "GetReceiveConnector.xml", "exchange_connectors"), (CSS / "E16" / "GetExchangeServer.xml", None),
+    (CSS / "E19" / "GetReceiveConnector.xml", "exchange_connectors"), (CSS / "E16" / "GetExchangeServer.xml", "exchange_servers"),
 ])
 def test_build_recognises_certificate_clixml_by_content(tmp_path, path, kind):
     copy = tmp_path / "export.bin"

@@ -107,7 +107,7 @@ def test_the_five_real_default_connectors_read_exactly():
 def test_real_clixml_and_collector_json_are_recognised_by_content():
     assert detect_areas(CSS / "GetReceiveConnector.xml") == ["exchange_connectors"]
     assert "exchange_connectors" in detect_areas(CONFIG)
-    assert detect_areas(CSS / "GetExchangeServer.xml") == []
+    assert detect_areas(CSS / "GetExchangeServer.xml") == ["exchange_servers"]   # that area reads it
 
 
 # -- PowerShell 5.1 JSON: UTF-16, integer flags, one object, /Date()/ ----------------------------

@@ -53,6 +53,9 @@ from support.hostile import (
 )
 
 
+# renders the hostile bundle to HTML and PDF, and lays the PDF out again
+pytestmark = pytest.mark.slow
+
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("hostile")

@@ -162,7 +162,7 @@ def test_folder_problems_are_reported_at_once(project):
         "document.logo: '../secret.png' is outside the project folder",
         "notes/todo.md: not a note name docgen places (intro.md, scope.md, <section>.md with a section of "
         "aadconnect, conditional_access, identity_protection, exchange_certificates, exchange_connectors, "
-        "mobile_access, dkim, mail_auth, or appendix-*.md)",
+        "exchange_servers, mobile_access, dkim, mail_auth, or appendix-*.md)",
         "templates/cover.html.j2: docgen has no template of that name to override",
         "rules.no-such-rule: no such rule",
     ]

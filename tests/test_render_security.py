@@ -67,6 +67,7 @@ def test_a_link_inside_an_allowed_folder_that_leads_outside_is_refused(tmp_path)
         fetch((root / "passwd.txt").as_uri())
 
 
+@pytest.mark.slow   # renders a PDF
 def test_a_bundle_string_naming_a_file_stays_text_and_nothing_outside_is_fetched(tmp_path,
                                                                                 caplog):
     loaded = build_bundle(tmp_path / "hostile", HOSTILE)

@@ -36,7 +36,8 @@ def test_one_csv_per_table_and_one_workbook(rendered):
     tables = ["findings", "accepted-risks", "aad-setup-choices", "aad-group-dns", "aad-connectors",
               "aad-run-profiles", "aad-rules", "aad-flows", "aad-global-settings", "aad-scheduler",
               "ca-policies", "ca-coverage", "idp-risky-users", "idp-detections", "exchange-servers",
-              "exchange-store-certificates", "exchange-receive-connectors", "mobile-rules", "mobile-devices",
+              "exchange-store-certificates", "exchange-receive-connectors", "exchange-server-builds",
+              "exchange-hybrid-readiness", "mobile-rules", "mobile-devices",
               "dkim-failures", "dkim-overview",
               "dkim-selectors", "mail-auth-overview", "mail-auth-records", "inputs"]
     assert names == sorted([f"contoso.{name}.csv" for name in tables] + ["contoso.html", "contoso.xlsx"])
@@ -57,7 +58,7 @@ def test_columns_are_named_as_in_the_report(rendered):
         headers = [" ".join(th.text_content().split()) for th in tables[0].cssselect("thead th")]
         assert columns == GATHERED.get(name, []) + headers, name
         checked += 1
-    assert checked == 24
+    assert checked == 26
 
 
 def test_rows_match_the_report(rendered):
@@ -66,9 +67,13 @@ def test_rows_match_the_report(rendered):
     assert servers.loc[2, "Days left"] == 20
     assert servers.loc[4, "Subject"] == "not set"
     findings = pd.read_csv(rendered / "contoso.findings.csv", encoding="utf-8-sig")
-    assert len(findings) == 35
+    assert len(findings) == 40
     exchange = findings[findings["Section"] == "Exchange default SMTP certificates"]
     assert list(exchange["Subject"]) == ["EX04", "EX03", "EX05", "EX04", "EX04"]
+    builds = pd.read_csv(rendered / "contoso.exchange-server-builds.csv", encoding="utf-8-sig")
+    assert list(zip(builds["Server"], builds["Product and update"], builds["Support"])) == [
+        ("EX01", "Exchange 2019 CU14", "ended 2025-10-14"), ("EX07", "Exchange 2016 CU2", "ended 2025-10-14"),
+        ("EX08", "Exchange SE RTM", "current (Modern Lifecycle: kept up to date)")]
 
 
 def test_dates_are_real_dates_in_the_workbook(rendered):
