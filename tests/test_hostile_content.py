@@ -52,7 +52,6 @@ from support.hostile import (
     render,
 )
 
-
 # renders the hostile bundle to HTML and PDF, and lays the PDF out again
 pytestmark = pytest.mark.slow
 
