@@ -251,7 +251,7 @@ def test_demo_is_the_same_every_time(demo, tmp_path):
 def test_report_tables(demo):
     page = lxml_html.fromstring((demo / "contoso.html").read_bytes())
     titles = [h1.text_content() for h1 in page.cssselect("section.doc-section > h1")]
-    assert titles == ["Azure AD Connect", "Exchange default SMTP certificates", "Exchange receive connectors",
+    assert titles == ["Azure AD Connect", "Exchange certificates", "Exchange receive connectors",
                       "DKIM signing",
                       "Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)"]
     failing = [row.get("data-domain") for row in page.cssselect("table.dkim-failures tbody tr")]

@@ -1,4 +1,5 @@
-"""Exchange servers' default SMTP (internal transport) certificates."""
+"""Exchange servers' certificates: the default SMTP (internal transport) one and every
+certificate of each server's store, with the services it is bound to."""
 
 from docgen.areas.area import Area, ImportCommand, Ref
 
@@ -6,7 +7,7 @@ _HERE = __name__
 
 AREA = Area(
     name="exchange_certificates",
-    title="Exchange default SMTP certificates",
+    title="Exchange certificates",
     view=Ref(f"{_HERE}.view:exchange_certs_view"),
     checks=Ref(f"{_HERE}.checks:check_exchange_certs"),
     tables=Ref(f"{_HERE}.tables:exchange_tables"),
