@@ -80,6 +80,10 @@ def test_server_overview(page):
     # EX02-EX04 mark their default certificate in the store; EX01's store is the one
     # Export-ExchangeConfig read with RawData (the richer one), which lacks the sample's default
     assert len(store_default) == 3
+    notes = [text(p) for p in page.cssselect("#sec-exchange_certificates p.muted")
+             if "is not among" in text(p)]
+    assert notes == ["The default SMTP certificate (9E0B0A71898770DE886D9C40928F6CB8C3414587) is not "
+                     "among the certificates this store lists."]
 
 
 def test_provenance_lists_inputs_with_hashes(page, demo_dir):

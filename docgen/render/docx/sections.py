@@ -132,6 +132,9 @@ def exchange_certificates(writer: Writer, section: dict, ctx: SectionContext) ->
         writer.facts(facts)
         if server["store"]:
             table_of(writer, store, where=("Server", server["name"]), drop=("Server",))
+            if cert["state"] == "present" and not server["default_in_store"]:
+                writer.muted(f"The default SMTP certificate ({cert['thumbprint_sha1']}) is not among "
+                             "the certificates this store lists.")
         elif server["store_certificates"] is None:
             writer.muted("The server's certificate store was not part of this export.")
 
