@@ -16,8 +16,10 @@ AREA = Area(
     importer=Ref(f"{_HERE}.source:import_exchange_certs"),
     import_command=ImportCommand(
         name="exchange-certs",
-        help="Exchange default SMTP certificates (msExchServerInternalTLSCert).\n\n"
-             "FILES are the JSON of collectors/Export-ExchangeCertificates.ps1,\n"
+        help="Exchange certificates: each server's default SMTP certificate\n"
+             "(msExchServerInternalTLSCert) and every certificate of its store.\n\n"
+             "FILES are the JSON of collectors/Export-ExchangeCertificates.ps1 or\n"
+             "collectors/Export-ExchangeConfig.ps1,\n"
              "`Get-ADObject ... | ConvertTo-Json` output, `ldifde` LDIF files, or Export-Clixml\n"
              "of Get-ExchangeCertificate or of the certificate itself (an X509Certificate2), in any mix.",
         examples=("docgen import exchange-certs exchange-certs.json -o contoso.bundle.json",
