@@ -50,7 +50,10 @@ def test_identical_bundles_have_no_changes(before_data):
     document = diff_bundles(loaded(before_data, "a.json"), loaded(before_data, "b.json"))
     assert document["result"] == "no changes"
     assert changes(document) == [] and document["volatile"] == []
-    assert [u["label"] for u in document["sections"][0]["unchanged"]] == ["EX01", "EX02", "EX03", "EX04", "EX05"]
+    # each server, then its certificates (matched by thumbprint, labelled with their server)
+    assert [u["label"] for u in document["sections"][0]["unchanged"]] == [
+        "EX01", "EX01: CN=mail.contoso.com", "EX01: CN=owa.contoso.com", "EX02", "EX02: CN=EX02",
+        "EX03", "EX03: CN=smtp.contoso.com", "EX04", "EX04: CN=legacy-smtp.contoso.com", "EX05"]
 
 
 def test_only_volatile_facts_differ(before_data):
@@ -77,7 +80,9 @@ def test_certificate_renewed_on_one_server_reads_as_replaced(before_data):
         f"{old['thumbprint_sha1']} -> {new['thumbprint_sha1']}; expires 2026-11-23 09:30 UTC -> "
         f"2028-04-15 09:30 UTC)")]
     assert document["findings"]["resolved"][0]["id"] == "exchange-smtp-cert-expires-soon:ex03"
-    assert document["findings"]["new"] == []
+    # the old certificate is still in EX03's store, bound to SMTP: now judged as a store certificate
+    assert [f["id"] for f in document["findings"]["new"]] == [
+        f"exchange-cert-expires-soon:ex03/{old['thumbprint_sha1']}"]
 
 
 def test_added_removed_and_modified_servers(before_data):
@@ -180,7 +185,7 @@ def test_html_marks_kinds_and_switches_without_script(run_cli, bundle_files, tmp
     (row,) = page.cssselect("tr.change.kind-modified")
     assert row.get("data-key") == "ex01"
     assert [td.text_content() for td in row.cssselect("table.fields td")] == ["roles", "[Mailbox]", "→", "[Edge]"]
-    assert len(page.cssselect("tr.unchanged")) == 4
+    assert len(page.cssselect("tr.unchanged")) == 9   # EX02-EX05 and the five store certificates
     toggle = page.cssselect("input#show-unchanged.toggle-input")[0]
     assert toggle.get("checked") is not None and page.cssselect("label[for=show-unchanged]")
     assert page.cssselect("script") == []
@@ -199,5 +204,5 @@ def test_changes_only_pdf_with_three_attachments_and_same_bytes_twice(run_cli, b
     assert attachments == {"before.bundle.json": before.read_bytes(), "after.bundle.json": after.read_bytes(),
                            "diff.json": (tmp_path / "one" / "diff.json").read_bytes()}
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "Exchange server EX01" in text and "EX02" not in text.split("Exchange default SMTP certificates")[-1]
+    assert "Exchange server EX01" in text and "EX02" not in text.split("Exchange certificates")[-1]
     assert 'pdfaid:part="3"' in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()

@@ -253,7 +253,7 @@ def test_report_tables(demo):
     page = lxml_html.fromstring((demo / "contoso.html").read_bytes())
     titles = [h1.text_content() for h1 in page.cssselect("section.doc-section > h1")]
     assert titles == ["Azure AD Connect", "Conditional Access", "Identity Protection",
-                      "Exchange default SMTP certificates", "Exchange receive connectors",
+                      "Exchange certificates", "Exchange receive connectors",
                       "Exchange servers and hybrid readiness",
                       "Mobile mail access (Exchange ActiveSync)", "DKIM signing",
                       "Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)"]

@@ -184,8 +184,9 @@ def test_the_charts_are_pictures(docx_bytes):
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
         pictures = [name for name in archive.namelist() if name.startswith("word/media/")]
         first = archive.read(pictures[0])
-    # the findings chart, the certificate timeline and the mail-authentication matrix
-    assert len(pictures) == 3 and all(name.endswith(".png") for name in pictures)
+    # the findings chart, the two certificate timelines (default SMTP, every certificate) and
+    # the mail-authentication matrix
+    assert len(pictures) == 4 and all(name.endswith(".png") for name in pictures)
     assert first.startswith(b"\x89PNG")
 
 

@@ -96,14 +96,19 @@ STORE_E19_EXPECTED = [
     {"thumbprint": "C3EDCF181EF4F9B53D01768ECA99564014BCA6E7",
      "friendly_name": "Microsoft Exchange Server Auth Certificate",
      "subject": "CN=Microsoft Exchange Server Auth Certificate", "services": ["SMTP"], "status": "Valid",
-     "not_after": "2024-11-06T22:47:32Z", "self_signed": True, "domains": []},
+     "not_after": "2024-11-06T22:47:32Z", "self_signed": True, "domains": [],
+     "issuer": "CN=Microsoft Exchange Server Auth Certificate", "not_before": "2019-12-03T22:47:32Z",
+     "key_type": "RSA", "key_size": 2048, "signature_hash": "sha1"},
     {"thumbprint": "6C7DE09FB39A40144F57EFEBC3DF0148E3A9AB28", "friendly_name": "Microsoft Exchange",
      "subject": "CN=Solo-E19A", "services": ["IMAP", "POP", "IIS", "SMTP"], "status": "Valid",
      "not_after": "2024-12-03T22:45:58Z", "self_signed": True,
-     "domains": ["Solo-E19A", "Solo-E19A.Solo.com"]},
+     "domains": ["Solo-E19A", "Solo-E19A.Solo.com"], "issuer": "CN=Solo-E19A",
+     "not_before": "2019-12-03T22:45:58Z", "key_type": "RSA", "key_size": 2048, "signature_hash": "sha1"},
     {"thumbprint": "38247AD2B76244411748274C508D13446311830B", "friendly_name": "CN=WMSvc-WIN-K300A9DA9VA",
      "subject": "CN=WMSvc-WIN-K300A9DA9VA", "services": ["None"], "status": "Valid",
-     "not_after": "2029-11-30T20:53:13Z", "self_signed": True, "domains": []},
+     "not_after": "2029-11-30T20:53:13Z", "self_signed": True, "domains": [],
+     "issuer": "CN=WMSvc-WIN-K300A9DA9VA", "not_before": "2019-12-03T20:53:13Z", "key_type": "RSA",
+     "key_size": 2048, "signature_hash": "sha256"},
 ]
 
 

@@ -125,7 +125,7 @@ def test_real_clixml_is_recognised_by_content():
     for name in ("E16/GetExchangeServer.xml", "E19/GetPartnerApplication.xml", "E19/GetHybridConfiguration.xml",
                  "E19/GetWebServicesVirtualDirectory.xml"):
         assert detect_areas(CSS / name) == ["exchange_servers"], name
-    assert sorted(detect_areas(CONFIG)) == ["exchange_connectors", "exchange_servers"]
+    assert sorted(detect_areas(CONFIG)) == ["exchange_certificates", "exchange_connectors", "exchange_servers"]
     assert "exchange_servers" not in detect_areas(SAMPLES / "exchange" / "contoso-exchange-certs.json")
 
 

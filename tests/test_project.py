@@ -188,7 +188,7 @@ def test_notes_are_placed_by_name_and_html_in_them_is_text(run_cli, project, mon
     assert text(appendix.cssselect("h1")[0]) == "Appendix: glossary"
     assert appendix.cssselect("a")[0].get("href") is None
     toc = [text(a) for a in doc.cssselect("nav.toc a")]
-    assert toc == ["Introduction", "Scope", "Summary of findings", "Exchange default SMTP certificates",
+    assert toc == ["Introduction", "Scope", "Summary of findings", "Exchange certificates",
                    "Appendix: glossary", "Inputs and provenance"]
 
 

@@ -45,10 +45,13 @@ def test_contents_link_to_every_section(page):
 
 def test_findings_summary(page):
     counts = {text(box).split()[1]: int(text(box).split()[0]) for box in page.cssselect("#summary .count")}
-    assert counts == {"critical": 5, "high": 18, "warning": 17, "info": 0}
+    assert counts == {"critical": 5, "high": 22, "warning": 17, "info": 0}
     rows = page.cssselect("#summary table.findings tbody tr")
     ids = [row.get("data-finding-id") for row in rows]
-    assert len(ids) == 40
+    assert len(ids) == 44
+    assert [i.split("/")[0] for i in ids if i.startswith("exchange-cert-")] == [  # most severe first
+        "exchange-cert-expires-soon:ex07", "exchange-cert-expires-soon:ex07",
+        "exchange-cert-name-mismatch:ex07", "exchange-cert-weak-key:ex07"]
     assert [i for i in ids if i.startswith("exchange-relay-")] == [
         "exchange-relay-open:ex07\\relay open ex07", "exchange-relay-load-balancer:ex01\\relay lb ex01",
         "exchange-relay-hub-transport:ex07\\relay open ex07", "exchange-relay-wide-range:ex08\\relay apps ex08"]
@@ -59,19 +62,27 @@ def test_findings_summary(page):
     severities = [text(row.cssselect("td")[0]) for row in rows]
     assert severities == sorted(severities, key=["critical", "high", "warning", "info"].index)
     expired = page.cssselect('#summary tr[data-finding-id="exchange-smtp-cert-expired:ex04"] td')
-    assert [text(td) for td in expired][:4] == ["critical", "Exchange default SMTP certificates", "EX04",
+    assert [text(td) for td in expired][:4] == ["critical", "Exchange certificates", "EX04",
                                                 "Default SMTP certificate has expired"]
 
 
 def test_server_overview(page):
     rows = page.cssselect("#sec-exchange_certificates table.exchange-servers tbody tr")
-    assert [row.get("data-server") for row in rows] == ["ex01", "ex02", "ex03", "ex04", "ex05"]
+    assert [row.get("data-server") for row in rows] == ["ex01", "ex02", "ex03", "ex04", "ex05", "ex07", "ex08"]
     cells = [text(td) for td in rows[2].cssselect("td")]
     assert cells == ["EX03 high", "Mailbox", "CN=smtp.contoso.com", "CN=Contoso Issuing CA 01,O=Contoso Ltd",
                      "2026-11-23", "20", "RSA 2048", "sha256", "no"]
     assert text(rows[4]) == "EX05 high Mailbox No default SMTP certificate (attribute not set)"
-    store_default = page.cssselect("#sec-exchange_certificates tr.default-cert")
-    assert len(store_default) == 4  # EX01-EX04 each mark their default certificate in the store
+    assert text(rows[5]) == ("EX07 Mailbox Not in the export (Export-ExchangeConfig lists the store, "
+                             "not msExchServerInternalTLSCert)")
+    store_default = page.cssselect("#sec-exchange_certificates table.store-certificates tr.default-cert")
+    # EX02-EX04 mark their default certificate in the store; EX01's store is the one
+    # Export-ExchangeConfig read with RawData (the richer one), which lacks the sample's default
+    assert len(store_default) == 3
+    notes = [text(p) for p in page.cssselect("#sec-exchange_certificates p.muted")
+             if "is not among" in text(p)]
+    assert notes == ["The default SMTP certificate (9E0B0A71898770DE886D9C40928F6CB8C3414587) is not "
+                     "among the certificates this store lists."]
 
 
 def test_provenance_lists_inputs_with_hashes(page, demo_dir):

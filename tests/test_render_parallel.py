@@ -153,7 +153,7 @@ def test_page_x_of_y_runs_through_every_part(texts):
     assert all("As-built documentation: Contoso" in text for text in parted[1:])
 
 
-TOP = ("Summary of findings", "Azure AD Connect", "Exchange default SMTP certificates", "DKIM signing",
+TOP = ("Summary of findings", "Azure AD Connect", "Exchange certificates", "DKIM signing",
        "Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)", "Inputs and provenance")
 
 

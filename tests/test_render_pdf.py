@@ -43,7 +43,7 @@ def test_toc_page_numbers_match_where_the_headings_are(reader, pages):
     assert "Contents" in contents
     bookmarks = {item.title: reader.get_destination_page_number(item) + 1
                  for item in reader.outline if not isinstance(item, list)}
-    for title in ("Summary of findings", "Exchange default SMTP certificates", "Inputs and provenance"):
+    for title in ("Summary of findings", "Exchange certificates", "Inputs and provenance"):
         match = re.search(re.escape(title) + r"[ .]*?(\d+)\s*$", contents, re.MULTILINE)
         assert match, title
         assert int(match.group(1)) == bookmarks[title]
@@ -53,7 +53,7 @@ def test_toc_page_numbers_match_where_the_headings_are(reader, pages):
 def test_bookmarks_follow_the_headings(reader):
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles[:9] == ["Contents", "Summary of findings", "Azure AD Connect", "Conditional Access",
-                          "Identity Protection", "Exchange default SMTP certificates",
+                          "Identity Protection", "Exchange certificates",
                           "Exchange receive connectors", "Exchange servers and hybrid readiness",
                           "Mobile mail access (Exchange ActiveSync)"]
     assert "Inputs and provenance" in titles

@@ -36,8 +36,8 @@ def test_one_csv_per_table_and_one_workbook(rendered):
     tables = ["findings", "accepted-risks", "aad-setup-choices", "aad-group-dns", "aad-connectors",
               "aad-run-profiles", "aad-rules", "aad-flows", "aad-global-settings", "aad-scheduler",
               "ca-policies", "ca-coverage", "idp-risky-users", "idp-detections", "exchange-servers",
-              "exchange-store-certificates", "exchange-receive-connectors", "exchange-server-builds",
-              "exchange-hybrid-readiness", "mobile-rules", "mobile-devices",
+              "exchange-certificates", "exchange-store-certificates", "exchange-receive-connectors",
+              "exchange-server-builds", "exchange-hybrid-readiness", "mobile-rules", "mobile-devices",
               "dkim-failures", "dkim-overview",
               "dkim-selectors", "mail-auth-overview", "mail-auth-records", "inputs"]
     assert names == sorted([f"contoso.{name}.csv" for name in tables] + ["contoso.html", "contoso.xlsx"])
@@ -58,18 +58,29 @@ def test_columns_are_named_as_in_the_report(rendered):
         headers = [" ".join(th.text_content().split()) for th in tables[0].cssselect("thead th")]
         assert columns == GATHERED.get(name, []) + headers, name
         checked += 1
-    assert checked == 26
+    assert checked == 27
 
 
 def test_rows_match_the_report(rendered):
     servers = pd.read_csv(rendered / "contoso.exchange-servers.csv", encoding="utf-8-sig")
-    assert list(servers["Server"]) == ["EX01", "EX02", "EX03", "EX04", "EX05"]
+    assert list(servers["Server"]) == ["EX01", "EX02", "EX03", "EX04", "EX05", "EX07", "EX08"]
     assert servers.loc[2, "Days left"] == 20
     assert servers.loc[4, "Subject"] == "not set"
+    assert servers.loc[5, "Subject"] == "not in the export"   # Export-ExchangeConfig only
+    certificates = pd.read_csv(rendered / "contoso.exchange-certificates.csv", encoding="utf-8-sig")
+    ex07 = certificates[certificates["Server"] == "EX07"]
+    assert list(ex07["Subject"]) == ["CN=webmail.contoso.com", "CN=EX07",
+                                     "CN=Microsoft Exchange Server Auth Certificate"]
+    assert list(ex07["Services"]) == ["IIS, SMTP", "IMAP, POP, SMTP", "SMTP"]
+    assert list(ex07["Key"]) == ["RSA 1024", "RSA 2048", "RSA 2048"]
+    assert list(ex07["Signature"]) == ["sha256", "sha256", "sha256"]
+    assert list(ex07["Days left"]) == [19, 24, 924]
     findings = pd.read_csv(rendered / "contoso.findings.csv", encoding="utf-8-sig")
-    assert len(findings) == 40
-    exchange = findings[findings["Section"] == "Exchange default SMTP certificates"]
-    assert list(exchange["Subject"]) == ["EX04", "EX03", "EX05", "EX04", "EX04"]
+    assert len(findings) == 44
+    exchange = findings[findings["Section"] == "Exchange certificates"]
+    assert list(exchange["Subject"]) == [
+        "EX04", "EX07: CN=EX07", "EX07: CN=webmail.contoso.com", "EX07: CN=webmail.contoso.com",
+        "EX07: CN=webmail.contoso.com", "EX03", "EX05", "EX04", "EX04"]
     builds = pd.read_csv(rendered / "contoso.exchange-server-builds.csv", encoding="utf-8-sig")
     assert list(zip(builds["Server"], builds["Product and update"], builds["Support"])) == [
         ("EX01", "Exchange 2019 CU14", "ended 2025-10-14"), ("EX07", "Exchange 2016 CU2", "ended 2025-10-14"),
@@ -82,4 +93,5 @@ def test_dates_are_real_dates_in_the_workbook(rendered):
     not_after = sheet.cell(row=2, column=header.index("Not after") + 1).value
     assert not_after == datetime(2028, 4, 15, 9, 30)
     store = openpyxl.load_workbook(rendered / "contoso.xlsx")["exchange-store-certificates"]
-    assert isinstance(store.cell(row=2, column=6).value, datetime)
+    header = [cell.value for cell in store[1]]
+    assert isinstance(store.cell(row=2, column=header.index("Not after") + 1).value, datetime)

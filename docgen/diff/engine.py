@@ -216,19 +216,24 @@ def _label(collection: Collection, key: str, element: dict) -> str:
 
 def _compare_collection(collection: Collection, before: Any, after: Any, path: str, section: str,
                         volatile: VolatileMatcher, recorder: list[FieldChange],
-                        result: SectionComparison) -> None:
+                        result: SectionComparison, owner: str = "") -> None:
     pairs, removed, added = _match(collection, _elements(collection, before),
                                    _elements(collection, after))
+
+    def label_of(key: str, element: dict) -> str:
+        label = _label(collection, key, element)
+        return f"{owner}: {label}" if collection.qualified and owner else label
+
     for key, element in removed:
         result.changes.append(_finish(Change(section=section, kind=REMOVED, noun=collection.noun,
-                                             key=key, label=_label(collection, key, element),
+                                             key=key, label=label_of(key, element),
                                              path=f"{path}[{key}]", old=_plain(collection, element))))
     for key, element in added:
         result.changes.append(_finish(Change(section=section, kind=ADDED, noun=collection.noun,
-                                             key=key, label=_label(collection, key, element),
+                                             key=key, label=label_of(key, element),
                                              path=f"{path}[{key}]", new=_plain(collection, element))))
     for key, old, new in pairs:
-        label = _label(collection, key, new)
+        label = label_of(key, new)
         if old == new:  # the common case, at C speed
             _record_unchanged(collection, key, label, new, result)
             continue
@@ -242,7 +247,8 @@ def _compare_collection(collection: Collection, before: Any, after: Any, path: s
         for child in collection.children:
             if child.apart:
                 _compare_collection(child, old.get(child.path), new.get(child.path),
-                                    f"{element_path}.{child.path}", section, volatile, recorder, result)
+                                    f"{element_path}.{child.path}", section, volatile, recorder, result,
+                                    owner=label)
 
 
 def _record_unchanged(collection: Collection, key: str, label: str, element: dict,
@@ -253,7 +259,10 @@ def _record_unchanged(collection: Collection, key: str, label: str, element: dic
         if child.apart:
             for item in _elements(child, element.get(child.path)):
                 item_key = _display_key(child, item)
-                _record_unchanged(child, item_key, _label(child, item_key, item), item, result)
+                item_label = _label(child, item_key, item)
+                if child.qualified:
+                    item_label = f"{label}: {item_label}"
+                _record_unchanged(child, item_key, item_label, item, result)
 
 
 def _plain(collection: Collection, element: dict) -> Any:
@@ -360,8 +369,8 @@ def _relative(change: FieldChange, prefix: str) -> FieldChange:
 def _replaced(collection: Collection, old: dict, new: dict) -> bool:
     rule = collection.replacement
     assert rule is not None
-    before = (old.get(rule.field) or {}).get(rule.identity)
-    after = (new.get(rule.field) or {}).get(rule.identity)
+    before = ((old.get(rule.field) or {}) if rule.field else old).get(rule.identity)
+    after = ((new.get(rule.field) or {}) if rule.field else new).get(rule.identity)
     return before is not None and after is not None and before != after
 
 
@@ -407,7 +416,7 @@ def _describe_replacement(change: Change, rule) -> str:
     by_path = {c.path: c for c in change.fields}
     parts = []
     for name, word in ((rule.identity, rule.identity_label), *rule.details):
-        field_change = by_path.get(f"{rule.field}.{name}")
+        field_change = by_path.get(f"{rule.field}.{name}" if rule.field else name)
         if field_change is not None:
             parts.append(f"{word} {show(field_change.old)} -> {show(field_change.new)}")
     return f"{rule.noun} {rule.verb} ({'; '.join(parts)})"

@@ -16,7 +16,7 @@ from typing import Callable
 class Replacement:
     """A sub-object whose identity changing means the thing was replaced (renewed)."""
 
-    field: str          # e.g. "default_smtp_certificate"
+    field: str          # e.g. "default_smtp_certificate"; "" for the element itself
     identity: str       # e.g. "thumbprint_sha1"
     noun: str           # e.g. "default SMTP certificate"
     verb: str = "replaced"
@@ -52,6 +52,9 @@ class Collection:
     # A nested collection whose elements are changes of their own ("Sync rule 'X'
     # modified") rather than fields of the element holding them.
     apart: bool = False
+    # An element's label prefixed with its owner's ("EX01: CN=mail.contoso.com"), for elements
+    # reported apart whose own label repeats across owners.
+    qualified: bool = False
 
 
 @dataclass(frozen=True)

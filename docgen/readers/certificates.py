@@ -118,3 +118,23 @@ def _key_facts(cert: x509.Certificate) -> dict:
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def dns_name_matches(pattern: str, host: str) -> bool:
+    """Whether a certificate's DNS name covers a host name (RFC 6125 section 6.4, as RFC 9525
+    narrows it): names compare case-insensitively, without a trailing dot; a wildcard is the
+    whole left-most label (`*.contoso.com`) and stands for exactly one label, so it covers
+    mail.contoso.com but neither contoso.com nor a.b.contoso.com; a partial wildcard
+    (`w*.contoso.com`), one elsewhere, or one over fewer than two labels (`*.com`) covers
+    nothing but its own text."""
+    pattern = pattern.strip().rstrip(".").lower()
+    host = host.strip().rstrip(".").lower()
+    if not pattern or not host:
+        return False
+    if not pattern.startswith("*."):
+        return "*" not in pattern and pattern == host
+    base = pattern[2:]
+    if "*" in base or base.count(".") < 1:
+        return False
+    label, _, rest = host.partition(".")
+    return bool(label) and rest == base

@@ -91,42 +91,55 @@ def expiry_timeline(servers: list[dict], as_of: datetime, *, warn_days: int = 60
                     soon_days: int = 30) -> Markup | None:
     """Each server's default SMTP certificate as a bar from issue to expiry, with collection day."""
     dated = [server for server in servers if server["default_smtp_certificate"]["state"] == "present"]
-    if not dated:
-        return None
     dated.sort(key=lambda server: (server["default_smtp_certificate"]["not_after"], server["key"]))
-    shown = dated[:MAX_TIMELINE_ROWS]
-    starts = [parse_iso(s["default_smtp_certificate"]["not_before"]) for s in shown]
-    ends = [parse_iso(s["default_smtp_certificate"]["not_after"]) for s in shown]
-    first = min(min(starts), as_of - timedelta(days=365))
+    rows: list[tuple[str, datetime | None, datetime]] = [(server["name"], parse_iso(server["default_smtp_certificate"]["not_before"]),
+             parse_iso(server["default_smtp_certificate"]["not_after"])) for server in dated]
+    return validity_timeline(rows, as_of, "Default SMTP certificate validity by server",
+                             warn_days=warn_days, soon_days=soon_days)
+
+
+def validity_timeline(rows: list[tuple[str, datetime | None, datetime]], as_of: datetime,
+                      label: str, *, label_width: int = 120, warn_days: int = 60,
+                      soon_days: int = 30) -> Markup | None:
+    """Rows of (label, issued, expires), in the order given, as bars coloured by how soon they
+    expire, with the collection day. A row whose issue date is unknown (None) is a short mark
+    at its expiry."""
+    if not rows:
+        return None
+    shown = rows[:MAX_TIMELINE_ROWS]
+    starts = [start for _label, start, _end in shown if start is not None]
+    ends = [end for _label, _start, end in shown]
+    first = min([*starts, as_of - timedelta(days=365)])
     last = max(max(ends), as_of + timedelta(days=365))
-    label_width, plot_width, row_height, top = 120, 480, 18, 34
-    height = top + row_height * len(shown) + 24 + (14 if len(dated) > len(shown) else 0)
-    root = _svg(label_width + plot_width + 20, height, "Default SMTP certificate validity by server")
+    plot_width, row_height, top = 480, 18, 34
+    height = top + row_height * len(shown) + 24 + (14 if len(rows) > len(shown) else 0)
+    root = _svg(label_width + plot_width + 20, height, label)
     span = (last - first).total_seconds()
 
     def x_of(moment: datetime) -> float:
         return label_width + plot_width * (moment - first).total_seconds() / span
 
-    _legend(root, label_width, 12, [(label, colour) for label, colour in EXPIRY_COLOURS.items()])
+    _legend(root, label_width, 12, [(name, colour) for name, colour in EXPIRY_COLOURS.items()])
     bottom = top + row_height * len(shown)
     for year in range(first.year + 1, last.year + 1):
         x = x_of(datetime(year, 1, 1, tzinfo=as_of.tzinfo))
         ET.SubElement(root, "line", {"x1": _n(x), "y1": _n(top - 4), "x2": _n(x), "y2": _n(bottom),
                                      "stroke": RULE, "stroke-width": "1"})
         _text(root, x, bottom + 13, str(year), fill=MUTED, **{"text-anchor": "middle"})
-    for index, (server, start, end) in enumerate(zip(shown, starts, ends)):
+    for index, (name, start, end) in enumerate(shown):
         y = top + index * row_height
-        _text(root, label_width - 8, y + 12, server["name"], **{"text-anchor": "end"})
+        _text(root, label_width - 8, y + 12, name, **{"text-anchor": "end"})
         colour = EXPIRY_COLOURS[_expiry_band(end, as_of, warn_days, soon_days)]
-        _rect(root, x_of(start), y + 3, x_of(end) - x_of(start), row_height - 7, colour)
+        left = x_of(start) if start is not None else x_of(end) - 6
+        _rect(root, left, y + 3, x_of(end) - left, row_height - 7, colour)
     collected = x_of(as_of)
     ET.SubElement(root, "line", {"x1": _n(collected), "y1": _n(top - 8), "x2": _n(collected),
                                  "y2": _n(bottom), "stroke": INK, "stroke-width": "1.5",
                                  "stroke-dasharray": "4 3"})
     _text(root, collected + 4, top - 6, "collected", fill=INK)
-    if len(dated) > len(shown):
+    if len(rows) > len(shown):
         _text(root, label_width, bottom + 28,
-              f"The {len(shown)} certificates that expire first, of {len(dated)}.", fill=MUTED)
+              f"The {len(shown)} certificates that expire first, of {len(rows)}.", fill=MUTED)
     return _markup(root)
 
 

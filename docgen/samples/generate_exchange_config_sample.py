@@ -13,7 +13,8 @@ Servers:
         anonymously for 10.1.0.10, the load balancer's address (demo docgen.toml)
   EX07  Exchange 2016 CU2 (15.1.466.34, below the Teams floor CU3): "Relay Open EX07", an
         anonymous relay on HubTransport for 0.0.0.0-255.255.255.255 (an open relay); no EWS
-        external URL
+        external URL; its IIS certificate (webmail.contoso.com, RSA 1024) covers neither its EWS
+        internal URL (ex07.corp.contoso.com) nor autodiscover.contoso.com
   EX08  Exchange Server SE RTM (15.2.2562.17): "Relay Scanners EX08", a correct relay for one
         host (/32); "Relay Apps EX08", a relay for a /22
 OAuth to Exchange Online is configured (AzureAD auth server, Exchange Online partner application,
@@ -223,7 +224,10 @@ def main() -> None:
             for name, *_ in SERVERS],
         "WebServicesVirtualDirectories": [
             {"Server": name, "Identity": f"{name}\\EWS (Default Web Site)",
-             "InternalUrl": f"https://{name.lower()}.corp.contoso.com/EWS/Exchange.asmx",
+             # split DNS: EX01 and EX08 answer on the public name inside too; EX07 keeps its own
+             # name, which its only IIS certificate (webmail.contoso.com) does not cover
+             "InternalUrl": (f"https://{name.lower()}.corp.contoso.com/EWS/Exchange.asmx"
+                             if name == "EX07" else "https://mail.contoso.com/EWS/Exchange.asmx"),
              "ExternalUrl": None if name == "EX07" else "https://mail.contoso.com/EWS/Exchange.asmx",
              "OAuthAuthentication": True, "MRSProxyEnabled": name != "EX07"}
             for name, *_ in SERVERS],

@@ -1,4 +1,5 @@
-"""Exchange servers' default SMTP (internal transport) certificates."""
+"""Exchange servers' certificates: the default SMTP (internal transport) one and every
+certificate of each server's store, with the services it is bound to."""
 
 from docgen.areas.area import Area, ImportCommand, Ref
 
@@ -6,7 +7,7 @@ _HERE = __name__
 
 AREA = Area(
     name="exchange_certificates",
-    title="Exchange default SMTP certificates",
+    title="Exchange certificates",
     view=Ref(f"{_HERE}.view:exchange_certs_view"),
     checks=Ref(f"{_HERE}.checks:check_exchange_certs"),
     tables=Ref(f"{_HERE}.tables:exchange_tables"),
@@ -15,8 +16,10 @@ AREA = Area(
     importer=Ref(f"{_HERE}.source:import_exchange_certs"),
     import_command=ImportCommand(
         name="exchange-certs",
-        help="Exchange default SMTP certificates (msExchServerInternalTLSCert).\n\n"
-             "FILES are the JSON of collectors/Export-ExchangeCertificates.ps1,\n"
+        help="Exchange certificates: each server's default SMTP certificate\n"
+             "(msExchServerInternalTLSCert) and every certificate of its store.\n\n"
+             "FILES are the JSON of collectors/Export-ExchangeCertificates.ps1 or\n"
+             "collectors/Export-ExchangeConfig.ps1,\n"
              "`Get-ADObject ... | ConvertTo-Json` output, `ldifde` LDIF files, or Export-Clixml\n"
              "of Get-ExchangeCertificate or of the certificate itself (an X509Certificate2), in any mix.",
         examples=("docgen import exchange-certs exchange-certs.json -o contoso.bundle.json",

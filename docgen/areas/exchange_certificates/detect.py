@@ -11,11 +11,13 @@ CLIXML_MARKS = ("System.Security.Cryptography.X509Certificates.X509Certificate2<
 
 
 def recognise(text: str) -> bool:
-    """ldifde output naming the attribute, the collector's JSON, Get-ADObject's JSON, or the
+    """ldifde output naming the attribute, the collectors' JSON (Export-ExchangeConfig's
+    also feeds exchange_connectors), Get-ADObject's JSON, or the
     CLIXML of a certificate (other CLIXML is another area's, or none)."""
     if looks_like_clixml(text):
         return any(mark in text for mark in CLIXML_MARKS)
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.lower().startswith(("dn:", "version:", "#")) and ATTRIBUTE.lower() in text.lower():
         return True
-    return json_like(text) and ('"Export-ExchangeCertificates"' in text or ATTRIBUTE in text)
+    return json_like(text) and ('"Export-ExchangeCertificates"' in text or ATTRIBUTE in text
+                                or '"Export-ExchangeConfig"' in text)

@@ -8,7 +8,7 @@ from docgen.bundle.types import Section
 
 
 class SmtpCertificate(TypedDict):
-    state: Literal["present", "absent", "error"]
+    state: Literal["present", "absent", "error", "not_collected"]
     error: NotRequired[str | None]
     subject: NotRequired[str]
     issuer: NotRequired[str]
@@ -34,6 +34,18 @@ class StoreCertificate(TypedDict):
     not_after: str | None
     self_signed: bool | None
     domains: list[str]
+    # from the certificate's RawData; absent in bundles written before they existed
+    issuer: NotRequired[str | None]
+    not_before: NotRequired[str | None]
+    key_type: NotRequired[str | None]
+    key_size: NotRequired[int | None]
+    signature_hash: NotRequired[str | None]
+
+
+class WebHostName(TypedDict):
+    setting: str     # "EWS InternalUrl", "EWS ExternalUrl", "AutoDiscoverServiceInternalUri"
+    url: str
+    host: str
 
 
 class ExchangeServer(TypedDict):
@@ -45,6 +57,7 @@ class ExchangeServer(TypedDict):
     version: str | None
     default_smtp_certificate: SmtpCertificate
     store_certificates: list[StoreCertificate] | None
+    web_host_names: NotRequired[list[WebHostName] | None]
     source: dict
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from docgen.bundle.result import SourceResult
 from docgen.core.dates import iso_utc, utc_now
@@ -45,6 +46,9 @@ from docgen.readers.xml import XmlReader
 
 SECTION = "exchange_certificates"
 COLLECTOR_NAME = "Export-ExchangeCertificates"
+# The newer collector: every certificate with its RawData, and the client access URLs, but
+# not msExchServerInternalTLSCert (its servers' default certificate is "not collected").
+CONFIG_COLLECTOR_NAME = "Export-ExchangeConfig"
 CERT_ATTRIBUTE = "msExchServerInternalTLSCert"
 
 # msExchCurrentServerRoles bits (Exchange's ServerRole enum).
@@ -99,13 +103,16 @@ def import_exchange_certs(paths: list[Path], collected_at: datetime | None = Non
         organizations.append(parsed.organization)
         for item in parsed.servers:
             _merge_server(servers, item, errors, store_only,
-                          only_store=item["key"] in parsed.store_only)
+                          only_store=item["key"] in parsed.store_only
+                          or item["default_smtp_certificate"]["state"] == "not_collected")
     for key in sorted(store_only):
         item = servers[key]
+        if item["default_smtp_certificate"]["state"] != "error":
+            continue  # the newer collector: "not collected", not an error
         errors.append(InputError(item["default_smtp_certificate"]["error"],
                                  source=item["source"]["file"], where=item["source"]["where"]))
     moment = collected_at or (max(export_times) if export_times else utc_now())
-    items = [servers[key] for key in sorted(servers)]
+    items = [_with_default_facts(servers[key]) for key in sorted(servers)]
     organization = next((name for name in organizations if name), None) or next(
         (dns_domain_of(item["dn"]) for item in items if dns_domain_of(item["dn"])), None)
     good = sum(1 for item in items if item["default_smtp_certificate"]["state"] != "error")
@@ -154,6 +161,8 @@ def _first_content_line(text: str, source: str) -> str:
 
 
 def _parse_json(document: Any, source: str) -> ParsedExport:
+    if isinstance(document, dict) and document.get("Collector") == CONFIG_COLLECTOR_NAME:
+        return _parse_config_collector(document, source)
     if isinstance(document, dict) and "Servers" in document:
         return _parse_collector(document, source)
     parsed = ParsedExport()
@@ -182,6 +191,107 @@ def _parse_collector(document: dict, source: str) -> ParsedExport:
             parsed.errors.append(InputError(f"the collector reported: {message}",
                                             source=source, where=where))
     return parsed
+
+
+def _parse_config_collector(document: dict, source: str) -> ParsedExport:
+    """Export-ExchangeConfig.ps1: `Servers`, every server's certificates (`ExchangeCertificates`,
+    with RawData) and the host names clients reach them by (`WebServicesVirtualDirectories`,
+    `ClientAccessServices`). It does not export msExchServerInternalTLSCert: each server's
+    default certificate is "not collected", not an error; another export of the same server
+    (Export-ExchangeCertificates.ps1, Get-ADObject, LDIF) supplies it."""
+    parsed = ParsedExport()
+    parsed.collected_at = ps.to_datetime(document.get("CollectedAt"), source, "CollectedAt")
+    parsed.organization = _text(document.get("Organization"))
+    failures = [str(line) for line in ps.as_list(document.get("Errors"))]
+    servers: dict[str, dict] = {}
+
+    def server_named(name: str, where: str, obj: dict | None = None) -> dict:
+        key = name.lower()
+        if key not in servers:
+            obj = obj or {}
+            servers[key] = _server(
+                name=name, dn=None, source=source, where=where,
+                roles=ps.enum_names(obj.get("ServerRole"), {}), fqdn=obj.get("Fqdn"),
+                version=obj.get("AdminDisplayVersion"), certificate={"state": "not_collected"})
+        return servers[key]
+
+    for index, obj in enumerate(ps.as_list(document.get("Servers")), start=1):
+        if not isinstance(obj, dict) or not _text(obj.get("Name")):
+            parsed.errors.append(InputError("server entry is not an object with a Name",
+                                            source=source, where=f"Servers[{index}]"))
+            continue
+        server_named(str(obj["Name"]), f"server {obj['Name']}", obj)
+    certificates = document.get("ExchangeCertificates")
+    if certificates is not None:
+        for item in servers.values():
+            if not _failed(failures, f"Get-ExchangeCertificate -Server {item['name']}"):
+                item["store_certificates"] = []
+        for index, entry in enumerate(ps.as_list(certificates), start=1):
+            where = f"ExchangeCertificates[{index}]"
+            name = _text(entry.get("Server")) if isinstance(entry, dict) else None
+            if not name:
+                parsed.errors.append(InputError("certificate entry names no Server",
+                                                source=source, where=where))
+                continue
+            item = server_named(name, f"server {name}")
+            if item["store_certificates"] is None:
+                item["store_certificates"] = []
+            item["store_certificates"].append(
+                _store_certificate(entry, source, f"{where} ({entry.get('Thumbprint')})",
+                                   parsed.errors))
+    _add_host_names(document, servers, failures)
+    for line in failures:
+        if line.startswith(("Get-ExchangeCertificate", "Get-WebServicesVirtualDirectory",
+                            "Get-ClientAccessService", "Get-ExchangeServer")):
+            parsed.errors.append(InputError(f"the collector reported: {line}", source=source))
+    parsed.servers = [servers[key] for key in sorted(servers)]
+    return parsed
+
+
+# (collector key, server field, URL fields) of the settings that name the client host names
+HOST_NAME_SETTINGS = (
+    ("WebServicesVirtualDirectories", "Server", (("InternalUrl", "EWS InternalUrl"),
+                                                 ("ExternalUrl", "EWS ExternalUrl"))),
+    ("ClientAccessServices", "Name", (("AutoDiscoverServiceInternalUri",
+                                       "AutoDiscoverServiceInternalUri"),)),
+)
+
+
+def _add_host_names(document: dict, servers: dict[str, dict], failures: list[str]) -> None:
+    """Each server's EWS and Autodiscover host names, when the collector could read them
+    (`web_host_names` stays None otherwise: "not collected", never "none")."""
+    read = [key for key, _server_field, _urls in HOST_NAME_SETTINGS
+            if document.get(key) is not None]
+    if not read:
+        return
+    for item in servers.values():
+        item["web_host_names"] = []
+    for key, server_field, urls in HOST_NAME_SETTINGS:
+        for obj in ps.as_list(document.get(key)):
+            if not isinstance(obj, dict):
+                continue
+            target = servers.get(str(obj.get(server_field) or "").lower())
+            if target is None:
+                continue
+            for field_name, setting in urls:
+                url = _text(obj.get(field_name))
+                host = _url_host(url)
+                if url and host:
+                    target["web_host_names"].append({"setting": setting, "url": url, "host": host})
+
+
+def _url_host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.lower() if host else None
+
+
+def _failed(failures: list[str], cmdlet: str) -> bool:
+    return any(line.lower().startswith(cmdlet.lower() + ":") for line in failures)
 
 
 def _parse_ldif(records: list[LdifRecord], source: str) -> ParsedExport:
@@ -277,7 +387,8 @@ def _add_store_certificate(parsed: ParsedExport, stores: dict[str, dict], obj: d
     if detail_error is not None and (entry["Services"] is None or entry["Status"] is None):
         parsed.errors.append(InputError(detail_error.message, source=source,
                                         where=f"{where}.SerializationData"))
-    item["store_certificates"].append(_store_certificate(entry, source, where, parsed.errors))
+    item["store_certificates"].append(_store_certificate(entry, source, where, parsed.errors,
+                                                         facts=facts))
 
 
 def _exchange_certificate_details(obj: dict, source: str,
@@ -426,6 +537,7 @@ def _server(*, name: str, dn: Any, source: str, where: str, roles: list[str], fq
         "version": _text(version),
         "default_smtp_certificate": certificate,
         "store_certificates": None,
+        "web_host_names": None,
         "source": {"file": source, "where": where},
     }
 
@@ -447,9 +559,12 @@ def _certificate(value: Any, source: str, where: str) -> tuple[dict, InputError 
 
 
 def _store_certificate(entry: Any, source: str, where: str,
-                       errors: list[DocgenError] | None = None) -> dict:
+                       errors: list[DocgenError] | None = None, facts: dict | None = None) -> dict:
     """One certificate of a server's store. With `errors`, an unreadable NotAfter or
-    IsSelfSigned is that field's error there and the field is empty; without, it raises."""
+    IsSelfSigned is that field's error there and the field is empty; without, it raises.
+
+    The key and the signature come from the certificate itself: `facts` (already read), or
+    the entry's RawData (base64 DER); an export without it leaves them empty (None)."""
     if not isinstance(entry, dict):
         raise InputError("certificate entry is not an object", source=source, where=where)
 
@@ -462,7 +577,10 @@ def _store_certificate(entry: Any, source: str, where: str,
             errors.append(exc)
             return None
 
+    if facts is None and entry.get("RawData") not in (None, ""):
+        facts = _raw_facts(entry["RawData"], source, f"{where}.RawData", errors)
     not_after = field_value(ps.to_datetime, "NotAfter")
+    not_before = field_value(ps.to_datetime, "NotBefore") if entry.get("NotBefore") else None
     return {
         "thumbprint": str(entry.get("Thumbprint") or "").upper(),
         "friendly_name": _text(entry.get("FriendlyName")),
@@ -472,7 +590,25 @@ def _store_certificate(entry: Any, source: str, where: str,
         "not_after": iso_utc(not_after) if not_after else None,
         "self_signed": field_value(ps.to_bool, "IsSelfSigned"),
         "domains": [_domain_text(domain) for domain in ps.as_list(entry.get("CertificateDomains"))],
+        "issuer": facts["issuer"] if facts else _text(entry.get("Issuer")),
+        "not_before": facts["not_before"] if facts else (iso_utc(not_before) if not_before else None),
+        "key_type": facts["key_type"] if facts else None,
+        "key_size": facts["key_size"] if facts else None,
+        "signature_hash": facts["signature_hash"] if facts else None,
     }
+
+
+def _raw_facts(value: Any, source: str, where: str,
+               errors: list[DocgenError] | None) -> dict | None:
+    """The certificate's own facts from base64 DER; unreadable: that field's error."""
+    try:
+        der = value if isinstance(value, bytes) else ps.to_bytes(value, source, where)
+        return certificate_facts(der, source, where)
+    except InputError as exc:
+        if errors is None:
+            raise
+        errors.append(exc)
+        return None
 
 
 def _domain_text(domain: Any) -> str:
@@ -486,8 +622,10 @@ def _merge_server(servers: dict[str, dict], server: dict, errors: list[DocgenErr
                   store_only: dict[str, str], only_store: bool = False) -> None:
     """The same server in two exports: keep the first, flag a conflicting second.
 
-    A server listed only with its certificate store (`only_store`, Get-ExchangeCertificate)
-    gives way to a record of the same server that has its default certificate.
+    A server listed only with its certificate store (`only_store`: Get-ExchangeCertificate,
+    Export-ExchangeConfig) gives way to a record of the same server that has its default
+    certificate. What one record lacks (the store, the FQDN, the client host names) the
+    other fills.
     """
     key = server["key"]
     existing = servers.get(key)
@@ -497,15 +635,11 @@ def _merge_server(servers: dict[str, dict], server: dict, errors: list[DocgenErr
             store_only[key] = server["source"]["file"]
         return
     if only_store:
-        if existing["store_certificates"] is None:
-            existing["store_certificates"] = server["store_certificates"]
-        existing["fqdn"] = existing["fqdn"] or server["fqdn"]
+        _fill(existing, server)
         return
     if key in store_only:
         del store_only[key]
-        if server["store_certificates"] is None:
-            server["store_certificates"] = existing["store_certificates"]
-        server["fqdn"] = server["fqdn"] or existing["fqdn"]
+        _fill(server, existing)
         servers[key] = server
         return
     if _thumbprint(existing) != _thumbprint(server):
@@ -513,8 +647,38 @@ def _merge_server(servers: dict[str, dict], server: dict, errors: list[DocgenErr
             f"server {server['name']} is also in {existing['source']['file']} with a different "
             f"certificate; kept that one", source=server["source"]["file"],
             where=server["source"]["where"]))
-    if existing["store_certificates"] is None and server["store_certificates"] is not None:
-        existing["store_certificates"] = server["store_certificates"]
+    _fill(existing, server)
+
+
+def _fill(target: dict, other: dict) -> None:
+    """The fields `target` has not read, from `other` (the same server in another export)."""
+    for name in ("store_certificates", "web_host_names", "fqdn", "version"):
+        if target.get(name) is None and other.get(name) is not None:
+            target[name] = other[name]
+    if not _store_has_keys(target["store_certificates"]) and _store_has_keys(other["store_certificates"]):
+        target["store_certificates"] = other["store_certificates"]  # the one read with RawData
+    if not target["roles"]:
+        target["roles"] = other["roles"]
+
+
+KEY_FACTS = ("issuer", "not_before", "key_type", "key_size", "signature_hash")
+
+
+def _with_default_facts(server: dict) -> dict:
+    """A store entry read without RawData (Export-ExchangeCertificates.ps1's JSON) that is the
+    server's default SMTP certificate takes that certificate's own facts (its key, signature,
+    issuer and start), read from msExchServerInternalTLSCert."""
+    default = server["default_smtp_certificate"]
+    if default["state"] != "present":
+        return server
+    for entry in server["store_certificates"] or []:
+        if entry["thumbprint"] == default["thumbprint_sha1"] and not entry.get("key_type"):
+            entry.update({name: default[name] for name in KEY_FACTS})
+    return server
+
+
+def _store_has_keys(store: list[dict] | None) -> bool:
+    return any(entry.get("key_type") for entry in store or [])
 
 
 def _thumbprint(server: dict) -> str | None:

@@ -70,13 +70,15 @@ def _findings(writer: Writer, section: dict, ctx: SectionContext) -> None:
         ctx.findings(writer, section["findings"], False)
 
 
-# -- Exchange default SMTP certificates ----------------------------------------------------
+# -- Exchange certificates -----------------------------------------------------------------
 
 
 def exchange_certificates(writer: Writer, section: dict, ctx: SectionContext) -> None:
     _lead(writer, ["Each Exchange server stores the certificate it uses for internal mutual TLS in the ",
                    _code("msExchServerInternalTLSCert"), " attribute of its AD object. Exchange offers "
-                   "this default SMTP certificate when no connector names another one."])
+                   "this default SMTP certificate when no connector names another one. Every "
+                   "certificate in a server's store is listed below with the services it is bound to "
+                   "(IIS, SMTP, IMAP, POP, UM, ...); the default SMTP certificate is marked among them."])
     _findings(writer, section, ctx)
     view = section["view"]
     if not view:
@@ -87,6 +89,12 @@ def exchange_certificates(writer: Writer, section: dict, ctx: SectionContext) ->
         ctx.chart(view["timeline"], "Default SMTP certificate validity by server",
                   "Validity of each server's default SMTP certificate")
     table_of(writer, ctx.tables["exchange-servers"])
+    if view.get("certificates"):
+        writer.heading("Certificates per server", 2)
+        if view.get("store_timeline"):
+            ctx.chart(view["store_timeline"], "Validity of every Exchange certificate by server",
+                      "Validity of every certificate in the servers' stores")
+        table_of(writer, ctx.tables["exchange-certificates"])
     if section["detail"] < 2:
         return
     writer.heading("Servers", 2)
@@ -113,11 +121,20 @@ def exchange_certificates(writer: Writer, section: dict, ctx: SectionContext) ->
                 facts.append(("Certificate (DER, base64)", Cell(cert["der_base64"], mono=True)))
         elif cert["state"] == "absent":
             facts.append(("Default SMTP certificate", "not set"))
+        elif cert["state"] == "not_collected":
+            facts.append(("Default SMTP certificate", "not in the export"))
         else:
             facts.append(("Default SMTP certificate", f"could not be read: {cert['error']}"))
+        if server.get("web_host_names") is not None:
+            facts.append(("Client host names", ", ".join(
+                f"{entry['host']} ({entry['setting']})" for entry in server["web_host_names"])
+                or "none set"))
         writer.facts(facts)
         if server["store"]:
             table_of(writer, store, where=("Server", server["name"]), drop=("Server",))
+            if cert["state"] == "present" and not server["default_in_store"]:
+                writer.muted(f"The default SMTP certificate ({cert['thumbprint_sha1']}) is not among "
+                             "the certificates this store lists.")
         elif server["store_certificates"] is None:
             writer.muted("The server's certificate store was not part of this export.")
 
