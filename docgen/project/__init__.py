@@ -56,6 +56,8 @@ class Project:
     formats: tuple[str, ...]
     name: str
     dns: DnsSettings = field(default_factory=DnsSettings)
+    # [baseline] accepted_by: who `docgen baseline accept` records when --by is not given
+    baseline_by: str | None = None
 
     @property
     def raw_dir(self) -> Path:
@@ -113,7 +115,8 @@ def load_project(root: Path) -> Project:
     return Project(root=root, organization=organization, options=options,
                    dns=_dns(root, table("dns").values(settings.get("dns", {}))),
                    formats=tuple(output["formats"]),
-                   name=output["name"] or slug(organization))
+                   name=output["name"] or slug(organization),
+                   baseline_by=table("baseline").values(settings.get("baseline", {}))["accepted_by"])
 
 
 def _read_toml(path: Path) -> dict:
