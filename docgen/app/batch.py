@@ -17,9 +17,11 @@ attention (templates/batch.html.j2).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
+import signal
 import time
 import tomllib
 import uuid
@@ -182,7 +184,7 @@ def _build_and_compare(root: Path, baseline: str | None, formats: tuple[str, ...
     result["warnings"] = [f"{name}: not an input docgen recognises; skipped" for name in built.skipped]
     result["warnings"] += [str(error) for source in built.results for error in source.errors]
     outcome["partial"] = built.partial
-    loaded = load_bundle(built.bundle_path)
+    loaded = built.loaded or load_bundle(built.bundle_path)
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options)
     result["findings"] = _finding_counts(loaded.data, project, request.rules())
     if not baseline:
@@ -315,10 +317,21 @@ def run_in_processes(target: Callable[[Any], dict], tasks: Sequence[Any], jobs: 
 
 
 def _child(target: Callable[[Any], dict], task: Any, sender: Connection) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the batch stops its folders'
+    # processes itself (terminate), so none prints a traceback of its own; stopped, a
+    # process unwinds (SystemExit), so a file being written leaves no temporary behind.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        sender.send(target(task))
+        result = target(task)
+        with contextlib.suppress(OSError):     # the batch has gone: nobody to tell
+            sender.send(result)
     finally:
         sender.close()
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _receive(receiver: Connection, process) -> dict:
