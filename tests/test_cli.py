@@ -10,7 +10,7 @@ from conftest import EXCHANGE_SAMPLES
 from docgen import __version__
 from docgen.cli import cli
 
-COMMANDS = [[], ["demo"], ["import"], ["import", "exchange-certs"], ["import", "aadconnect"], ["collect"], ["collect", "dns"], ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"], ["schema"]]
+COMMANDS = [[], ["demo"], ["import"], ["import", "exchange-certs"], ["import", "aadconnect"], ["collect"], ["collect", "dns"], ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"], ["schema"], ["batch"], ["baseline"], ["baseline", "accept"]]
 
 
 def test_version(run_cli):
@@ -28,7 +28,7 @@ def test_every_command_has_help_with_an_example(run_cli, command):
 
 def test_every_command_is_covered_by_the_help_test():
     names = set(cli.commands)
-    for group in ("import", "collect"):
+    for group in ("import", "collect", "baseline"):
         names |= {f"{group} {name}" for name in cli.commands[group].commands}
     assert names <= {" ".join(c) for c in COMMANDS if c}
 
