@@ -357,13 +357,8 @@ def build(project_dir: Path | None, jobs: int | None) -> None:
     """Import everything under raw/, write the bundle and every document to out/."""
     from docgen.app.build import build_project
     from docgen.app.progress import status
-    from docgen.project import find_project, load_project
 
-    root = find_project(project_dir or Path.cwd())
-    if root is None:
-        raise DocgenError("not inside a docgen project (no docgen.toml here or above); "
-                          "create one with 'docgen init'", source=str(project_dir or Path.cwd()))
-    project = load_project(root)
+    project = _project(project_dir)
     with status("Building"):
         result = build_project(project, jobs=jobs)
     click.echo(f"wrote {result.bundle_path}")
@@ -377,6 +372,130 @@ def build(project_dir: Path | None, jobs: int | None) -> None:
             click.echo(f"warning: {error}", err=True)
     if result.partial:
         click.get_current_context().exit(EXIT_PARTIAL)
+
+
+def _baseline_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from docgen.app.baseline import NAME_PATTERN, NAME_RULE
+
+    if value is not None and not NAME_PATTERN.match(value):
+        raise click.BadParameter(f"{value!r}: a baseline's name holds {NAME_RULE}")
+    return value
+
+
+@cli.group("baseline", epilog=_example("docgen baseline accept --by 'J. Smith' --note 'after the "
+                                       "May change window'"))
+def baseline_group() -> None:
+    """The approved bundle of a project folder, that `docgen batch --baseline` compares with."""
+
+
+@baseline_group.command("accept", epilog=_example(
+    "docgen baseline accept --by 'J. Smith, Contoso IT'",
+    "docgen baseline accept --project customers/contoso --note 'CAB 2041 approved'"))
+@click.option("--project", "project_dir", type=click.Path(path_type=Path), default=None,
+              help="The project folder (default: the one you are in, or above it).")
+@click.option("--by", default=None, help="Who approves it (default: [baseline] accepted_by in "
+              "docgen.toml; one of the two is required).")
+@click.option("--note", default=None, help="Why, or which change it follows; kept in the record.")
+@click.option("--name", default="baseline", show_default=True, callback=_baseline_name,
+              help="The baseline's name: out/NAME.bundle.json and its record out/NAME.json.")
+def baseline_accept(project_dir: Path | None, by: str | None, note: str | None, name: str) -> None:
+    """Approve the folder's current bundle (out/<name>.bundle.json) as its baseline.
+
+    Copies it to out/NAME.bundle.json and writes out/NAME.json: who accepted it,
+    when, the note, and the bundle's SHA-256, organisation and collection time.
+    """
+    from docgen.app.baseline import accept_baseline
+
+    accepted = accept_baseline(_project(project_dir), name, by=by, note=note)
+    record = accepted.record
+    click.echo(f"wrote {accepted.bundle_path}")
+    click.echo(f"wrote {accepted.record_path}")
+    click.echo(f"baseline {name!r}: {record['accepted_from']} (collected {record['collected_at']}, "
+               f"SHA-256 {record['sha256']}), accepted by {record['accepted_by']} at "
+               f"{record['accepted_at']}")
+
+
+def _project(project_dir: Path | None):
+    from docgen.project import find_project, load_project
+
+    root = find_project(project_dir or Path.cwd())
+    if root is None:
+        raise DocgenError("not inside a docgen project (no docgen.toml here or above); "
+                          "create one with 'docgen init'", source=str(project_dir or Path.cwd()))
+    return load_project(root)
+
+
+@cli.command(epilog=_example(
+    "docgen batch customers/*/ --baseline baseline --summary runs.jsonl --summary-html overview.html",
+    "docgen batch customers/contoso customers/fabrikam --jobs 2 --formats html"))
+@click.argument("folders", nargs=-1, required=True, metavar="FOLDER...", type=click.Path(path_type=Path))
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Folders built at once, each in a process of its own (default: one per CPU). "
+              "Inside each, a long PDF is rendered in that one process.")
+@click.option("--baseline", metavar="NAME", default=None, callback=_baseline_name,
+              help="Compare each new bundle with the folder's accepted baseline NAME "
+              "(out/NAME.bundle.json, see 'docgen baseline accept'; its default name is 'baseline') "
+              "and write the diff documents beside it (out/NAME.diff.json, .html, .pdf).")
+@click.option("--summary", "summary_path", type=click.Path(path_type=Path), default=None,
+              help="Append one JSON line per folder to this file (schema: 'docgen schema runs').")
+@click.option("--summary-html", "overview_path", type=click.Path(path_type=Path), default=None,
+              help="Write a one-page HTML overview of every folder, those needing attention first.")
+@click.option("--formats", "--format", "formats", default=None,
+              help=f"Comma-separated documents for every folder, instead of each docgen.toml's "
+              f"[output] formats: {', '.join(FORMATS)}.")
+def batch(folders: tuple[Path, ...], jobs: int | None, baseline: str | None, summary_path: Path | None,
+          overview_path: Path | None, formats: str | None) -> None:
+    """Build many project folders at once, each as `docgen build` there.
+
+    A folder that fails never stops the others. One line per folder as it
+    finishes (and a progress bar on a terminal). Exit codes: 0 all built (and
+    unchanged); 3 some changed against the baseline; 4 some partial, or without
+    an accepted baseline; 1 some failed. The worst wins: 1, then 4, then 3.
+    """
+    from docgen.app.batch import BatchRequest, append_summary, run_batch, write_overview
+    from docgen.app.progress import progress_bar
+    from docgen.render.formats import parse_formats
+
+    request = BatchRequest(folders=folders, jobs=jobs, baseline=baseline,
+                           formats=parse_formats(formats) if formats else None)
+    count = len(dict.fromkeys(folders))
+    done = 0
+    with progress_bar(f"Building {count} folder(s)", count) as advance:
+        def finished(record: dict) -> None:
+            nonlocal done
+            done += 1
+            advance()
+            click.echo(f"[{done}/{count}] {_folder_line(record)}")
+
+        outcome = run_batch(request, finished)
+    tally = ", ".join(f"{sum(1 for r in outcome.records if r['status'] == status)} {status}"
+                      for status in dict.fromkeys(r["status"] for r in outcome.records))
+    click.echo(f"{len(outcome.records)} folder(s) in {outcome.seconds:.1f} s: {tally}")
+    if summary_path is not None:
+        append_summary(summary_path, outcome.records)
+        click.echo(f"wrote {summary_path}")
+    if overview_path is not None:
+        write_overview(overview_path, outcome, request)
+        click.echo(f"wrote {overview_path}")
+    click.get_current_context().exit(outcome.exit_code)
+
+
+def _folder_line(record: dict) -> str:
+    """`customers/contoso: changed, 4 change(s), 1 new finding(s) (9.2 s)`"""
+    parts = [record["status"]]
+    if record["changes"] is not None:
+        parts.append(f"{record['changes']} change(s) against the baseline")
+    findings = record["findings"] or {}
+    for kind in ("new", "resolved", "open"):
+        count = sum((findings.get(kind) or {}).values())
+        if count:
+            parts.append(f"{count} {kind} finding(s)")
+    line = f"{record['folder']}: {', '.join(parts)} ({record['duration_seconds']:.1f} s)"
+    problem = record["error"] or (record["warnings"][0] if record["warnings"] else None)
+    if problem:
+        more = record["warning_count"] - 1 if not record["error"] else 0
+        line += f": {problem}" + (f" (and {more} more warning(s))" if more > 0 else "")
+    return line
 
 
 @cli.command(epilog=_example("docgen diff before.bundle.json after.bundle.json -o changes",
@@ -471,10 +590,11 @@ def validate(bundle_path: Path) -> None:
     click.echo("valid")
 
 
-@cli.command(epilog=_example("docgen schema bundle > bundle.schema.json"))
-@click.argument("which", type=click.Choice(["bundle", "diff"]))
+@cli.command(epilog=_example("docgen schema bundle > bundle.schema.json",
+                             "docgen schema runs > runs.schema.json"))
+@click.argument("which", type=click.Choice(["bundle", "diff", "runs"]))
 def schema(which: str) -> None:
-    """Print the published JSON Schema of a bundle or of a diff document."""
+    """Print the published JSON Schema of a bundle, a diff document or a batch summary line."""
     from docgen.app.schemas import published_schema
 
     click.echo(published_schema(which), nl=False)

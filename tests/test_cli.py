@@ -13,7 +13,8 @@ from docgen.cli import cli
 COMMANDS = [[], ["demo"], ["import"], ["import", "exchange-certs"], ["import", "exchange-connectors"],
             ["import", "exchange-servers"], ["import", "aadconnect"], ["import", "conditional-access"],
             ["import", "identity-protection"], ["import", "mobile-access"], ["collect"], ["collect", "dns"],
-            ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"], ["schema"]]
+            ["render"], ["validate"], ["diff"], ["init"], ["build"], ["verify"], ["schema"], ["batch"],
+            ["baseline"], ["baseline", "accept"]]
 
 
 def test_version(run_cli):
@@ -31,7 +32,7 @@ def test_every_command_has_help_with_an_example(run_cli, command):
 
 def test_every_command_is_covered_by_the_help_test():
     names = set(cli.commands)
-    for group in ("import", "collect"):
+    for group in ("import", "collect", "baseline"):
         names |= {f"{group} {name}" for name in cli.commands[group].commands}
     assert names <= {" ".join(c) for c in COMMANDS if c}
 

@@ -23,7 +23,8 @@ print("LOADED:" + ",".join(name for name in {heavy!r} if name in sys.modules))
 
 
 @pytest.mark.parametrize("args", [[], ["--help"], ["--version"], ["render", "--help"],
-                                  ["collect", "dns", "--help"]])
+                                  ["collect", "dns", "--help"], ["batch", "--help"],
+                                  ["baseline", "accept", "--help"]])
 def test_the_cli_starts_without_heavy_imports(args):
     done = subprocess.run([sys.executable, "-c", PROBE.format(args=args, heavy=HEAVY)],
                           capture_output=True, text=True, timeout=60)

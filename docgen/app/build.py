@@ -11,7 +11,7 @@ from docgen.app.collect_dns import DnsRequest, SettingNames, prepare_dns, run_dn
 from docgen.app.detect import detect_areas
 from docgen.app.outputs import write_documents
 from docgen.areas import AREAS
-from docgen.bundle import new_bundle, put_section, save_and_reload
+from docgen.bundle import LoadedBundle, new_bundle, put_section, save_and_reload
 from docgen.bundle.result import SourceResult
 from docgen.core.dates import iso_utc
 from docgen.core.errors import DocgenError
@@ -41,6 +41,7 @@ class BuildResult:
     documents: list[Path]
     results: list[SourceResult]
     skipped: list[str] = field(default_factory=list)
+    loaded: LoadedBundle | None = None    # the bundle as written, read back (documents come from it)
 
     @property
     def partial(self) -> bool:
@@ -134,4 +135,4 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
                             jobs=jobs)
     documents = write_documents(loaded, project.out_dir, request)
-    return BuildResult(project.bundle_path, documents, results, skipped)
+    return BuildResult(project.bundle_path, documents, results, skipped, loaded)

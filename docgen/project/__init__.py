@@ -59,6 +59,8 @@ class Project:
     def include_user_names(self) -> bool:
         """[privacy]: keep user names of people in the bundle."""
         return bool(self.settings.get(("privacy", "include_user_names")))
+    # [baseline] accepted_by: who `docgen baseline accept` records when --by is not given
+    baseline_by: str | None = None
 
     @property
     def raw_dir(self) -> Path:
@@ -121,7 +123,8 @@ def load_project(root: Path) -> Project:
     return Project(root=root, organization=organization, options=options,
                    dns=_dns(root, table("dns").values(settings.get("dns", {}))),
                    formats=tuple(output["formats"]),
-                   name=output["name"] or slug(organization), settings=area_settings)
+                   name=output["name"] or slug(organization), settings=area_settings,
+                   baseline_by=table("baseline").values(settings.get("baseline", {}))["accepted_by"])
 
 
 def _area_settings(settings: dict) -> dict[tuple[str, str], Any]:

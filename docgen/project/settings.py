@@ -214,6 +214,11 @@ TABLES: tuple[Table, ...] = (
             value_text="letters, digits, `.`, `_`, `-`",
             example=lambda scaffold: f"{slug(scaffold.organization)}-as-built"),
     )),
+    Table("baseline", "the approved bundle `docgen baseline accept` records and `docgen batch --baseline` "
+          "compares with", keys=(
+              Key("accepted_by", TEXT, "who approves a baseline when `docgen baseline accept --by` is not "
+                  "given", example="J. Smith, Contoso IT"),
+          )),
 )
 
 

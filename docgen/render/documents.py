@@ -107,7 +107,7 @@ def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBun
             PdfAttachment("diff.json", raw_diff, "The diff of the two bundles (docgen diff schema 1)"),
         ]
         outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, DIFF_TEMPLATE, context, attachments,
-                                              after.data["collected_at"], warnings)
+                                              after.data["collected_at"], warnings, request.jobs)
     return outputs
 
 
