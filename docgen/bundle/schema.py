@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import fastjsonschema
 
 from docgen.core.dates import parse_iso
+from docgen.core.memory import collector_paused
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -43,7 +44,28 @@ def _fast_validator():
     """
     schema = json.loads(schema_text())
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    return fastjsonschema.compile(schema, formats={"date-time": _is_date_text})
+    return fastjsonschema.compile(_inline_refs(schema, schema["$defs"]),
+                                  formats={"date-time": _is_date_text})
+
+
+def _inline_refs(node: Any, definitions: dict) -> Any:
+    """The schema with every `#/$defs/...` reference replaced by its definition.
+
+    fastjsonschema validates a reference by calling a function whose name argument
+    it formats with `**locals()`, once per array item: with a thousand rules of
+    twenty flows that was half the validation time. Inlined, the generated code
+    checks the same things without those calls. As fastjsonschema does with a
+    reference (draft 7), keywords beside `$ref` are left out. The schema has no
+    cycles, so this ends.
+    """
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            return _inline_refs(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {key: _inline_refs(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(value, definitions) for value in node]
+    return node
 
 
 def _is_date_text(value: str) -> bool:
@@ -64,7 +86,9 @@ def _is_bundle_date(value: Any) -> bool:
 def schema_errors(document: Any) -> list[str]:
     """Every schema error of a bundle as 'key.path[3].name: message', in document order."""
     try:
-        _fast_validator()(document)
+        # no cycles made, but enough short-lived sets to set off full collections
+        with collector_paused():
+            _fast_validator()(document)
         return []
     except fastjsonschema.JsonSchemaValueException as exc:
         # its path starts with "data"; its message repeats the path before "must"
