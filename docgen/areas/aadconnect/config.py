@@ -280,9 +280,14 @@ def _flow(mapping: etree._Element) -> dict:
         elif tag == "valueMergeType":
             if merge is None:
                 merge = child
-    sources = [] if src is None else [
-        value for value in [(attr.text or "").strip() for attr in src.iterchildren("attr")] if value]
-    expression_text = None if expression is None else ((expression.text or "").strip() or None)
+    sources = []
+    if src is not None:
+        for attr in src:
+            if attr.tag == "attr":
+                value = (attr.text or "").strip()
+                if value:
+                    sources.append(value)
+    expression_text = (expression.text or "").strip() or None if expression is not None else None
     constant = None
     if expression_text:
         kind = "expression"
@@ -291,6 +296,7 @@ def _flow(mapping: etree._Element) -> dict:
     else:
         kind = "constant"
         constant = (src.text or "").strip() if src is not None else ""
+    once = mapping.get("execute-once")
     return {
         "destination": "" if dest is None else (dest.text or "").strip(),
         "type": kind,
@@ -298,5 +304,5 @@ def _flow(mapping: etree._Element) -> dict:
         "expression": expression_text,
         "constant": constant,
         "merge_type": None if merge is None else ((merge.text or "").strip() or None),
-        "execute_once": (mapping.get("execute-once") or "").lower() == "true",
+        "execute_once": once is not None and once.lower() == "true",
     }
