@@ -83,7 +83,8 @@ class _Import:
     """Everything read so far: facts, inputs, and the two kinds of error."""
 
     base: Path
-    reader: XmlReader = field(default_factory=XmlReader)
+    # every text read is stripped: the whitespace between elements need not be kept
+    reader: XmlReader = field(default_factory=lambda: XmlReader(blank_text=False))
     inputs: list[dict] = field(default_factory=list)
     errors: list[DocgenError] = field(default_factory=list)   # recorded; import goes on
     fatal: list[DocgenError] = field(default_factory=list)    # nothing is written
