@@ -208,6 +208,31 @@ def test_flows_direct_expression_constant_and_execute_once(server):
     assert sum(len(rule["flows"]) for rule in server["sync_rules"]) == 1200
 
 
+def test_flow_reads_the_first_of_each_child_and_skips_comments():
+    """The one-walk flow reader: first child of each tag, comments and other tags ignored,
+    empty source attributes dropped, a constant from <src>'s own text, execute-once in any case."""
+    from lxml import etree
+
+    from docgen.areas.aadconnect.config import _flow
+
+    mapping = etree.fromstring(
+        b'<mapping execute-once="TRUE"><!-- c --><dest> mail </dest><dest>second</dest>'
+        b'<src> <!-- c --><attr> a </attr><attr>  </attr><other>x</other><attr>b</attr></src>'
+        b'<src><attr>ignored</attr></src><valueMergeType/><expression>  </expression></mapping>')
+    assert _flow(mapping) == {"destination": "mail", "type": "direct", "sources": ["a", "b"],
+                              "expression": None, "constant": None, "merge_type": None,
+                              "execute_once": True}
+    constant = etree.fromstring(b'<mapping><src> False <attr/></src></mapping>')
+    assert _flow(constant) == {"destination": "", "type": "constant", "sources": [],
+                               "expression": None, "constant": "False", "merge_type": None,
+                               "execute_once": False}
+    bare = etree.fromstring(b'<mapping execute-once="false"><expression> [a] </expression>'
+                            b'<valueMergeType>Update</valueMergeType></mapping>')
+    assert _flow(bare) == {"destination": "", "type": "expression", "sources": [],
+                           "expression": "[a]", "constant": None, "merge_type": "Update",
+                           "execute_once": False}
+
+
 def test_every_file_is_an_input_with_its_hash(corpus_result):
     names = [entry["name"] for entry in corpus_result.inputs]
     assert len(names) == 65
