@@ -14,6 +14,7 @@ from docgen.areas.mail_auth import source as mailauth
 from docgen.bundle import save_bundle
 from docgen.core.dates import utc_now
 from docgen.core.errors import DocgenError, InputError, UsageProblem
+from docgen.core.memory import collector_paused
 from docgen.dns.client import (
     LookupClient,
     Nameserver,
@@ -23,7 +24,7 @@ from docgen.dns.client import (
     ZoneTransport,
     system_nameservers,
 )
-from docgen.dns.collect import DnsCollection, collect_dns, collector_paused
+from docgen.dns.collect import DnsCollection, collect_dns
 from docgen.dns.domains import merge_domains, read_domains_file
 from docgen.readers.inputs import read_input
 from docgen.readers.zones import load_zone_files

@@ -16,7 +16,7 @@ def collector_paused() -> Iterator[None]:
     bundle is alive (validation) sets the collector off again and again, and each
     of its full passes walks every object alive. Reference counting frees what
     such work drops; the few cycles it may leave are collected once the collector
-    is back on. docgen/dns/collect.py pauses it the same way for its lookups.
+    is back on. A DNS run pauses it the same way (app/collect_dns.py).
     """
     was_enabled = gc.isenabled()
     gc.disable()

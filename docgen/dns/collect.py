@@ -19,10 +19,8 @@ writes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 
@@ -32,6 +30,7 @@ from docgen.areas.mail_auth import source as mailauth
 from docgen.areas.mail_auth.kinds import KIND_TITLES
 from docgen.bundle.result import SourceResult
 from docgen.core.errors import DocgenError
+from docgen.core.memory import collector_paused
 from docgen.dns.client import Lookup, LookupClient
 
 ERROR_SOURCE = "dns"
@@ -101,25 +100,6 @@ def collect_dns(domains: list[str], client: LookupClient, *, collected_at: datet
     mail_auth = _mail_auth_result(facts, client, collected_at, options, mail_inputs or [], export)
     client.close()
     return DnsCollection(dkim=dkim, mail_auth=mail_auth, queries_sent=client.queries_sent)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the lookups run.
-
-    A run allocates hundreds of thousands of short-lived DNS objects and keeps
-    every answer until it ends; the collector's repeated full scans of that
-    growing heap took about a quarter of the CPU and paused every thread
-    (bench/dns_bench.py). Reference counting frees nearly all of it (a run
-    leaves a handful of cycles); the collector's state is restored afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def first_questions(domain: str, config: DkimConfig | None, options: mailauth.MailAuthOptions,
