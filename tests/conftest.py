@@ -42,8 +42,17 @@ def exchange_sample(tmp_path):
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
-    """`docgen demo` once per session: tests read its bundle, HTML and PDF."""
+    """`docgen demo --format html` once per session: tests read its bundle and HTML."""
     out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "-o", str(out), "--format", "html"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_pdf_dir(tmp_path_factory) -> Path:
+    """The whole `docgen demo`, PDF included, for the (slow) tests that read the PDF."""
+    out = tmp_path_factory.mktemp("demo-pdf")
     result = CliRunner().invoke(cli, ["demo", "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out

@@ -213,8 +213,9 @@ def test_findings_and_all_global_settings(corpus_page):
     assert corpus_page.cssselect("table.aad-scheduler") == []
 
 
-def test_demo_has_the_aadconnect_section_in_html_and_pdf(demo_dir):
-    out = demo_dir
+@pytest.mark.slow   # reads the demo's PDF
+def test_demo_has_the_aadconnect_section_in_html_and_pdf(demo_pdf_dir):
+    out = demo_pdf_dir
     bundle = json.loads((out / "contoso.bundle.json").read_text("utf-8"))
     assert sorted(bundle["sections"]) == ["aadconnect", "conditional_access", "dkim", "exchange_certificates",
                                           "exchange_connectors", "exchange_servers", "identity_protection",

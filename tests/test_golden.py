@@ -57,9 +57,9 @@ def _changed_bundle(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def outputs(demo_dir, tmp_path_factory) -> dict[str, Path]:
+def outputs(demo_pdf_dir, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("golden")
-    bundle = demo_dir / "contoso.bundle.json"
+    bundle = demo_pdf_dir / "contoso.bundle.json"
     result = invoke("render", bundle, "-o", out / "tables", "--format",
                             "csv,xlsx,dkim-failures", "--no-project")
     assert result.exit_code == 0, result.output
@@ -69,7 +69,7 @@ def outputs(demo_dir, tmp_path_factory) -> dict[str, Path]:
     result = invoke("import", "aadconnect", SAMPLES / "aadconnect" / "contoso-2016",
                             "-o", out / "aad.bundle.json", "--collected-at", "2026-11-02T10:00:00Z")
     assert result.exit_code == 0, result.output
-    files = {f"demo/{path.name}": path for path in demo_dir.iterdir()}
+    files = {f"demo/{path.name}": path for path in demo_pdf_dir.iterdir()}
     files.update({f"tables/{path.name}": path for path in (out / "tables").iterdir()})
     files.update({f"diff/{path.name}": path for path in (out / "diff").iterdir()})
     files["import/aad.bundle.json"] = out / "aad.bundle.json"
@@ -83,6 +83,7 @@ def _record(outputs: dict[str, Path]) -> dict:
                                      if name.endswith(".pdf")}}
 
 
+@pytest.mark.slow   # renders the demo's PDF and a diff PDF
 def test_outputs_are_the_reviewed_ones(outputs):
     now = _record(outputs)
     if REGENERATE:

@@ -14,10 +14,12 @@ from pypdf import PdfReader
 
 SERVERS = ["EX01", "EX02", "EX03", "EX04", "EX05"]
 
+pytestmark = pytest.mark.slow   # reads the demo's PDF (demo_pdf_dir renders it)
+
 
 @pytest.fixture(scope="module")
-def reader(demo_dir) -> PdfReader:
-    return PdfReader(demo_dir / "contoso.pdf")
+def reader(demo_pdf_dir) -> PdfReader:
+    return PdfReader(demo_pdf_dir / "contoso.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +86,11 @@ def test_pdfa_3b_and_metadata(reader, demo_dir):
 
 
 @pytest.mark.slow   # renders the demo's PDF again
-def test_rendering_again_gives_the_same_bytes(run_cli, demo_dir, tmp_path):
+def test_rendering_again_gives_the_same_bytes(run_cli, demo_dir, demo_pdf_dir, tmp_path):
     result = run_cli("render", demo_dir / "contoso.bundle.json", "-o", tmp_path, "--format", "pdf",
                      "--author", "docgen demo")
     assert result.exit_code == 0
-    assert (tmp_path / "contoso.pdf").read_bytes() == (demo_dir / "contoso.pdf").read_bytes()
+    assert (tmp_path / "contoso.pdf").read_bytes() == (demo_pdf_dir / "contoso.pdf").read_bytes()
 
 
 def test_missing_pango_is_one_line_and_html_still_works(demo_dir, tmp_path):

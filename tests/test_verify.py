@@ -12,9 +12,9 @@ from docgen.core.resources import data_dir
 
 
 @pytest.fixture
-def report(demo_dir, tmp_path):
+def report(demo_pdf_dir, tmp_path):
     pdf = tmp_path / "contoso.pdf"
-    shutil.copy(demo_dir / "contoso.pdf", pdf)
+    shutil.copy(demo_pdf_dir / "contoso.pdf", pdf)
     return pdf
 
 
@@ -31,6 +31,7 @@ def test_an_untouched_report_verifies(run_cli, report, demo_dir):
         "ok   bundle file", "ok   re-render", "verified"]
 
 
+@pytest.mark.slow   # reads the demo's PDF
 def test_edited_bundle_attachment(run_cli, report, demo_dir):
     bundle = json.loads((demo_dir / "contoso.bundle.json").read_text())
     bundle["sections"]["exchange_certificates"]["items"][3]["default_smtp_certificate"]["not_after"] = \
@@ -78,9 +79,10 @@ def test_edited_cover_hash(run_cli, demo_dir, tmp_path, monkeypatch):
         f"FAIL cover hash: the cover prints {'a' * 64}, the attachment is {lines(result)[0].split('SHA-256 ')[1]}"]
 
 
-def test_a_pdf_without_a_bundle(run_cli, tmp_path, demo_dir):
+@pytest.mark.slow   # reads the demo's PDF
+def test_a_pdf_without_a_bundle(run_cli, tmp_path, demo_pdf_dir):
     pdf = tmp_path / "plain.pdf"
-    with pikepdf.open(demo_dir / "contoso.pdf") as source:
+    with pikepdf.open(demo_pdf_dir / "contoso.pdf") as source:
         del source.attachments["bundle.json"]
         source.save(pdf)
     result = run_cli("verify", pdf)
