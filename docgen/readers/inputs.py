@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from docgen.core.errors import InputError, cannot_read
 from docgen.core.limits import INPUT_FILE
+
+T = TypeVar("T")
 
 
 def read_input(path: Path, section: str, name: str | None = None) -> tuple[bytes, dict]:
@@ -51,3 +55,18 @@ def skipped_record(path: Path, name: str, reason: str) -> dict:
     except OSError as exc:
         return {"name": name, "size": None, "sha256": None, "reason": f"{reason}; {cannot_read(exc)}"}
     return {"name": name, "size": size, "sha256": digest.hexdigest(), "reason": reason}
+
+
+def read_each(paths: list[Path], section: str, parse: Callable[[bytes, str], T],
+              errors: list, inputs: list[dict]) -> Iterator[tuple[T, dict]]:
+    """Each file read (its record added to `inputs`) and parsed; a file that cannot be read or
+    parsed is an error of its own in `errors`, and the others are still read."""
+    for path in paths:
+        try:
+            data, record = read_input(path, section)
+            inputs.append(record)
+            parsed = parse(data, record["name"])
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        yield parsed, record

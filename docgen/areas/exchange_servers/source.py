@@ -28,7 +28,7 @@ from docgen.core.dates import utc_now
 from docgen.core.errors import DocgenError, InputError
 from docgen.readers import clixml
 from docgen.readers import powershell as ps
-from docgen.readers.inputs import read_input
+from docgen.readers.inputs import read_each
 from docgen.readers.textfile import decode_text
 from docgen.readers.xml import XmlReader
 
@@ -67,14 +67,8 @@ def import_exchange_servers(paths: list[Path], collected_at: datetime | None = N
     times: list[datetime] = []
     organizations: list[str] = []
     reader = XmlReader()
-    for path in paths:
-        try:
-            data, record = read_input(path, SECTION)
-            inputs.append(record)
-            parsed = parse_export(data, record["name"], reader)
-        except InputError as exc:
-            errors.append(exc)
-            continue
+    for parsed, record in read_each(paths, SECTION, lambda data, name: parse_export(data, name, reader),
+                                    errors, inputs):
         errors.extend(parsed.errors)
         times.extend([parsed.collected_at] if parsed.collected_at else [])
         organizations.extend([parsed.organization] if parsed.organization else [])
