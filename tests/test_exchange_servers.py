@@ -153,7 +153,8 @@ def test_collector_sample():
         ("yes", "Exchange Online (enabled), Microsoft Graph (enabled), SfBLegacy (enabled), "
                 "TeamsScheduler (enabled)"),
         ("no", "not set on EX07\\EWS (Default Web Site); set: https://mail.contoso.com/EWS/Exchange.asmx"),
-        ("not looked up", "DNS is not part of this import: autodiscover.contoso.com, autodiscover.fabrikam.com")]
+        ("not looked up", "DNS was not part of this run (docgen import); `docgen build` looks up "
+                               "autodiscover.contoso.com, autodiscover.fabrikam.com")]
 
 
 def test_hybrid_without_oauth_is_high_and_without_hybrid_it_is_not_judged(tmp_path):
@@ -257,4 +258,8 @@ def test_demo_shows_the_section(demo_dir):
     html = (demo_dir / "contoso.html").read_text("utf-8")
     assert 'id="sec-exchange_servers"' in html
     assert "Mailbox server below the build Teams needs (Exchange 2016 CU3, 15.1.544.27)" in html
-    assert 'data-table="exchange-hybrid-readiness"' in html and "not looked up" in html
+    assert 'data-table="exchange-hybrid-readiness"' in html
+    # the demo looks Autodiscover up in its sample zones: contoso.com has it, fabrikam.com not
+    assert [(d["domain"], d["state"]) for d in section["autodiscover"]["domains"]] == [
+        ("contoso.com", "found"), ("fabrikam.com", "missing")]
+    assert "no record: fabrikam.com; found: contoso.com" in html

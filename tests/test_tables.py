@@ -76,7 +76,7 @@ def test_rows_match_the_report(rendered):
     assert list(ex07["Signature"]) == ["sha256", "sha256", "sha256"]
     assert list(ex07["Days left"]) == [19, 24, 924]
     findings = pd.read_csv(rendered / "contoso.findings.csv", encoding="utf-8-sig")
-    assert len(findings) == 44
+    assert len(findings) == 45
     exchange = findings[findings["Section"] == "Exchange certificates"]
     assert list(exchange["Subject"]) == [
         "EX04", "EX07: CN=EX07", "EX07: CN=webmail.contoso.com", "EX07: CN=webmail.contoso.com",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.app.collect_dns import DnsRequest, SettingNames, prepare_dns, run_dns
+from docgen.app.collect_dns import DnsRequest, SettingNames, area_lookups, prepare_dns, run_dns
 from docgen.app.detect import detect_areas
 from docgen.app.outputs import write_documents
 from docgen.areas import AREAS
@@ -100,6 +100,16 @@ def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[
     return [result for result in (collection.dkim, collection.mail_auth) if result]
 
 
+def project_lookups(project: Project, results: list[SourceResult]) -> list[SourceResult]:
+    """What the imported areas look up in DNS (Autodiscover), unless docgen.toml skips DNS."""
+    settings = project.dns
+    if settings.skip:
+        return results
+    return area_lookups(results, DnsRequest(
+        nameservers=tuple(_nameserver(text) for text in settings.nameservers),
+        zone_files=settings.zone_files, settings=settings.resolver, names=BUILD_DNS_NAMES))
+
+
 def _domain(name: str) -> str:
     try:
         return normalize_domain(name)
@@ -121,7 +131,7 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
     `error` and its errors, so the report says what could not be read.
     """
     kinds, skipped = classify_raw(project.raw_dir)
-    results = import_raw(kinds, project.settings) + collect_project_dns(project, kinds)
+    results = project_lookups(project, import_raw(kinds, project.settings)) + collect_project_dns(project, kinds)
     if not results:
         raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
                           + (f" (skipped: {', '.join(skipped)})" if skipped else ""),

@@ -8,10 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 from docgen.app.bundles import bundle_with_sections
+from docgen.areas import AREAS
 from docgen.areas.dkim import source as dkim
 from docgen.areas.dkim.source import DkimExport, read_dkim_export
 from docgen.areas.mail_auth import source as mailauth
 from docgen.bundle import save_bundle
+from docgen.bundle.result import SourceResult
 from docgen.core.dates import utc_now
 from docgen.core.errors import DocgenError, InputError, UsageProblem
 from docgen.core.memory import collector_paused
@@ -129,15 +131,39 @@ def _transport(request: DnsRequest) -> Transport:
     return NetworkTransport(nameservers)
 
 
+def area_lookups(results: list[SourceResult], request: DnsRequest) -> list[SourceResult]:
+    """Each result whose area looks names up (Area.dns_lookups, e.g. Autodiscover for the
+    accepted domains), with what it found; the others as they were. No nameserver to ask
+    is an error of each such section, not a failed build."""
+    areas = {area.name: area.dns_lookups for area in AREAS if area.dns_lookups is not None}
+    if not any(result.section in areas for result in results):
+        return results
+    try:
+        client = LookupClient(_transport(request), request.settings)
+    except DocgenError as exc:
+        return [dataclasses.replace(result, errors=[*result.errors, DocgenError(
+                    f"DNS lookups not made: {exc.message}", source="dns")])
+                if result.section in areas else result for result in results]
+    try:
+        return [areas[result.section](result, client) if result.section in areas else result
+                for result in results]
+    finally:
+        client.close()
+
+
 DEMO_EXPORT = "contoso-dkim-collector.json"
 
 
-def demo_dns_sections(folder: Path) -> list:
-    """The demo's dkim and mail_auth sections, from the sample export and zone files."""
+def demo_dns_request(folder: Path) -> DnsRequest:
+    """The demo's DNS: the sample export's domains, answered from the sample zone files."""
     export_path = folder / DEMO_EXPORT
-    request = DnsRequest(dkim_config=export_path,
-                         zone_files=tuple(sorted((folder / "zones").glob("*.zone"))),
-                         collected_at=read_dkim_export(export_path).collected_at)
+    return DnsRequest(dkim_config=export_path,
+                      zone_files=tuple(sorted((folder / "zones").glob("*.zone"))),
+                      collected_at=read_dkim_export(export_path).collected_at)
+
+
+def demo_dns_sections(request: DnsRequest) -> list:
+    """The demo's dkim and mail_auth sections."""
     collection = run_dns(prepare_dns(request))
     return [collection.dkim, collection.mail_auth]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docgen.app.build import group_by_area, import_raw
 from docgen.app.bundles import bundle_with_sections
-from docgen.app.collect_dns import demo_dns_sections
+from docgen.app.collect_dns import area_lookups, demo_dns_request, demo_dns_sections
 from docgen.app.outputs import write_documents
 from docgen.bundle import save_and_reload
 from docgen.core.resources import data_dir
@@ -40,7 +40,8 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
     samples = data_dir("samples")
     # recognised by content, as `docgen build` recognises raw/: the demo is a build
     inputs = [samples / name for name in DEMO_INPUTS]
-    results = [*import_raw(group_by_area(inputs), DEMO_SETTINGS), *demo_dns_sections(samples / "dns")]
+    dns = demo_dns_request(samples / "dns")
+    results = [*area_lookups(import_raw(group_by_area(inputs), DEMO_SETTINGS), dns), *demo_dns_sections(dns)]
     run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(
         entry["sha256"] for result in results for entry in result.inputs)))
     bundle = bundle_with_sections(None, results, "Contoso", run_id=run_id)

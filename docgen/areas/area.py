@@ -87,6 +87,9 @@ class Area:
     # docgen.toml settings its importer takes, as (table, key): `docgen build` passes each
     # as a keyword named after the key (declared in docgen.project.settings)
     project_settings: tuple[tuple[str, str], ...] = ()
+    # (its SourceResult, a DNS LookupClient) -> the result with what DNS adds (Autodiscover
+    # for Exchange); `docgen build` and the demo call it unless docgen.toml skips DNS
+    dns_lookups: Ref | None = None
     template: str = field(default="")
 
     def __post_init__(self) -> None:

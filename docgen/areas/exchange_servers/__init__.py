@@ -28,4 +28,5 @@ AREA = Area(
         collected_at_default="from the export, else now",
         strict_help="Write nothing if any server or object has an error."),
     collector="Export-ExchangeConfig.ps1",
+    dns_lookups=Ref(f"{_HERE}.autodiscover:add_autodiscover"),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from docgen.areas.exchange_servers.autodiscover import autodiscover_domains, host_name
 from docgen.areas.exchange_servers.builds import build_table, parse_build, product_short
 from docgen.areas.exchange_servers.facts import ExchangeServer, ServerSection
 from docgen.checks.model import Finding, make_finding
@@ -105,9 +106,7 @@ def readiness(section: ServerSection) -> list[dict]:
         ews_row = ("no" if missing or not vdirs else "yes",
                    ("not set on " + ", ".join(v["identity"] for v in missing) + "; " if missing else "")
                    + ("set: " + ", ".join(urls) if urls else "no external URL set"))
-    names = autodiscover_names(section)
-    autodiscover_row = ("not looked up", "DNS is not part of this import"
-                        + (": " + ", ".join(names) if names else ""))
+    autodiscover_row = autodiscover_state(section)
     return [
         {"check": f"Build at or above {floor_name} on every Mailbox server", "state": build_row[0],
          "evidence": build_row[1]},
@@ -121,15 +120,23 @@ def readiness(section: ServerSection) -> list[dict]:
     ]
 
 
-def autodiscover_names(section: ServerSection) -> list[str]:
-    """The names a lookup would try: autodiscover.<domain> for the hybrid (else authoritative)
-    domains."""
-    domains = list(section["hybrid"]["domains"])
+def autodiscover_state(section: ServerSection) -> tuple[str, str]:
+    """The readiness row from the section's DNS lookups (none when DNS was not part of the run)."""
+    looked_up = section.get("autodiscover")
+    if looked_up is None:
+        names = [host_name(domain) for domain in autodiscover_domains(dict(section))]
+        return ("not looked up", "DNS was not part of this run (docgen import); `docgen build` looks up "
+                + (", ".join(names) if names else "autodiscover.<domain> for each accepted domain"))
+    domains = looked_up["domains"]
     if not domains:
-        domains = [d["domain"] for d in section["accepted_domains"] or []
-                   if (d["type"] or "").lower() == "authoritative" and "*" not in d["domain"]
-                   and not d["domain"].lower().endswith(".onmicrosoft.com")]
-    return [f"autodiscover.{domain.lower()}" for domain in domains]
+        return ("not collected", "no accepted domain to look up (Get-AcceptedDomain not collected)")
+    by_state = {state: [d["domain"] for d in domains if d["state"] == state]
+                for state in ("found", "missing", "failed")}
+    parts = [f"{label}: {', '.join(by_state[state])}" for state, label in
+             (("missing", "no record"), ("failed", "lookup failed"), ("found", "found"))
+             if by_state[state]]
+    state = "no" if by_state["missing"] else ("not collected" if by_state["failed"] else "yes")
+    return state, "; ".join(parts)
 
 
 def check_exchange_servers(section: ServerSection, rules: dict, as_of: datetime) -> list[Finding]:
@@ -165,4 +172,8 @@ def check_exchange_servers(section: ServerSection, rules: dict, as_of: datetime)
         if not vdir["external_url"]:
             finding("exchange-ews-external-url-missing", vdir["key"], vdir["identity"],
                     f"{vdir['identity']}: ExternalUrl is empty (InternalUrl {vdir['internal_url'] or 'empty'}).")
+    for domain in (section.get("autodiscover") or {}).get("domains", []):
+        if domain["state"] == "missing":
+            finding("exchange-autodiscover-missing", domain["key"], domain["domain"],
+                    f"{domain['domain']}: {domain['evidence']}.")
     return findings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from docgen.bundle.types import Section
 
@@ -44,3 +44,4 @@ class ServerSection(Section[ExchangeServer]):
     intra_organization_connectors: list[dict] | None
     hybrid: Hybrid
     oauth2_client_profile_enabled: bool | None
+    autodiscover: NotRequired[dict | None]   # absent or None: DNS not part of the run

@@ -30,6 +30,7 @@ def exchange_servers_view(section: ServerSection, as_of: datetime, findings: lis
         "auth_servers": section["auth_servers"],
         "ews_virtual_directories": section["ews_virtual_directories"],
         "intra_organization_connectors": section["intra_organization_connectors"],
+        "autodiscover": section.get("autodiscover"),
     }
 
 
