@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from docgen.app.collect_dns import DnsRequest, SettingNames, area_lookups, prepare_dns, run_dns
-from docgen.app.detect import detect_areas
+from docgen.app.detect import detect_areas, is_scubagear_file
 from docgen.app.outputs import write_documents
 from docgen.areas import AREAS
+from docgen.areas.dkim.source import read_dkim_export
 from docgen.bundle import LoadedBundle, new_bundle, put_section, save_and_reload
 from docgen.bundle.result import SourceResult
 from docgen.core.dates import iso_utc
@@ -83,7 +84,7 @@ def import_raw(kinds: dict[str, list[Path]],
 def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[SourceResult]:
     """DKIM and mail authentication for the DKIM export's domains and docgen.toml's [dns]."""
     settings = project.dns
-    exports = kinds.get("dkim", [])   # the DKIM export names the domains to look up
+    exports = dkim_exports(kinds.get("dkim", []))   # the DKIM export names the domains to look up
     if settings.skip or (not exports and not settings.domains):
         return []
     if len(exports) > 1:
@@ -98,6 +99,24 @@ def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[
         names=BUILD_DNS_NAMES)
     collection = run_dns(prepare_dns(request))
     return [result for result in (collection.dkim, collection.mail_auth) if result]
+
+
+def dkim_exports(paths: list[Path]) -> list[Path]:
+    """The DKIM exports to use: the dedicated ones (collector, Get-DkimSigningConfig), else
+    ScubaGear exports that hold DKIM configurations or accepted domains (a ScubaGear run
+    without Exchange Online holds neither; it still feeds Conditional Access)."""
+    scuba = [path for path in paths if is_scubagear_file(path)]
+    dedicated = [path for path in paths if path not in scuba]
+    if dedicated:
+        return dedicated
+    return [path for path in scuba if _holds_domains(path)]
+
+
+def _holds_domains(path: Path) -> bool:
+    try:
+        return bool(read_dkim_export(path).domains)
+    except DocgenError:
+        return True    # unreadable: let the DNS collection say why, naming the file
 
 
 def project_lookups(project: Project, results: list[SourceResult]) -> list[SourceResult]:

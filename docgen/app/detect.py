@@ -11,6 +11,7 @@ from pathlib import Path
 
 from docgen.areas import AREAS
 from docgen.core.errors import DocgenError
+from docgen.readers.scubagear import looks_like_export
 from docgen.readers.textfile import decode_text
 
 SNIFF_BYTES = 64 * 1024
@@ -28,3 +29,12 @@ def detect_areas(path: Path) -> list[str]:
     except (OSError, DocgenError):
         return []
     return [area.name for area in AREAS if area.recognise is not None and area.recognise(text)]
+
+
+def is_scubagear_file(path: Path) -> bool:
+    """A CISA ScubaGear ProviderSettingsExport.json, by its head."""
+    try:
+        with path.open("rb") as handle:
+            return looks_like_export(decode_text(handle.read(SNIFF_BYTES), str(path)))
+    except (OSError, DocgenError):
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from docgen.readers.scubagear import looks_like_export
 from docgen.readers.textfile import json_like
 
 MARKS = (
@@ -19,6 +20,6 @@ def recognise(text: str) -> bool:
     if not json_like(text):
         return False
     lowered = text.lower()
-    if '"baseline_version"' in lowered and '"module_version"' in lowered:
+    if looks_like_export(text):
         return True   # CISA ScubaGear ProviderSettingsExport.json
     return any(mark in lowered for mark in MARKS)

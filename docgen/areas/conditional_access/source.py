@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from docgen.bundle.result import SourceResult
-from docgen.core.dates import parse_date, utc_now
+from docgen.core.dates import utc_now
 from docgen.core.errors import DocgenError, InputError
-from docgen.readers import graph
+from docgen.readers import graph, scubagear
 from docgen.readers import powershell as ps
 from docgen.readers.inputs import read_input
 
@@ -151,10 +151,8 @@ def parse_export(document: Any, source: str) -> Parsed:
     if isinstance(document, dict) and ("baseline_version" in document
                                        or "conditional_access_policies" in document):
         parsed.form = "scubagear"
-        parsed.collected_at = _scuba_time(document, source)
-        tenant = graph.objects(document.get("tenant_details"))
-        if tenant and isinstance(tenant[0], dict):
-            parsed.organization = graph.text(tenant[0].get("displayname"))
+        parsed.collected_at = scubagear.collected_at(document, source)
+        parsed.organization = scubagear.organization(document)
         _policies(parsed, document.get("conditional_access_policies"), source)
         _settings(parsed, document.get("directory_settings"), source)
         authorization = graph.objects(document.get("authorization_policies"))
@@ -197,17 +195,6 @@ def _kind(obj: Any, context: str) -> str:
     if "authorizationpolicy" in odata or str(obj.get("id", "")).lower() == "authorizationpolicy":
         return "authorization"
     return ""
-
-
-def _scuba_time(document: dict, source: str) -> datetime | None:
-    if document.get("timestamp_zulu"):
-        return ps.to_datetime(document["timestamp_zulu"], source, "timestamp_zulu")
-    text = str(document.get("date") or "")
-    # "08/23/2023 12:23:24 Eastern Daylight Time": the zone name is dropped (taken as UTC)
-    try:
-        return parse_date(" ".join(text.split()[:2])) if text else None
-    except ValueError:
-        return None
 
 
 # -- policies --------------------------------------------------------------------------

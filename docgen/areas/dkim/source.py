@@ -26,6 +26,7 @@ from docgen.core.errors import DocgenError, InputError
 from docgen.dns.client import Lookup, LookupClient, normalize_name
 from docgen.dns.domains import normalize_domain
 from docgen.readers import powershell as ps
+from docgen.readers import scubagear
 from docgen.readers.inputs import read_input
 
 SECTION = "dkim"
@@ -77,6 +78,7 @@ class DkimExport:
     collected_at: datetime | None = None
     organization: str | None = None
     inputs: list[dict] = dataclasses.field(default_factory=list)
+    from_scubagear: bool = False      # a ScubaGear export, which other areas read too
 
     @property
     def domains(self) -> list[str]:
@@ -98,11 +100,19 @@ def parse_dkim_export(data: bytes, source: str) -> DkimExport:
         export.collected_at = ps.to_datetime(document.get("CollectedAt"), source, "CollectedAt")
         export.organization = _text(document.get("Organization"))
         export.accepted_domains = _accepted_domains(document.get("AcceptedDomains"), source,
-                                                    export.errors)
+                                                    export.errors, "AcceptedDomains")
         export.errors.extend(InputError(f"the collector reported: {message}", source=source)
                              for message in ps.as_list(document.get("Errors")))
         objects = ps.as_list(document.get("DkimSigningConfig"))
         prefix = "DkimSigningConfig"
+    elif scubagear.is_export(document):
+        # ScubaGear's Get-DkimSigningConfig and Get-AcceptedDomain, as it wrote them
+        export.from_scubagear = True
+        export.collected_at = scubagear.collected_at(document, source)
+        export.organization = scubagear.organization(document)
+        export.accepted_domains = _accepted_domains(document.get("accepted_domains"), source,
+                                                    export.errors, "accepted_domains")
+        objects, prefix = ps.as_list(document.get("dkim_config")), "dkim_config"
     else:
         objects, prefix = ps.as_list(document), "object"
         if not objects or not isinstance(objects[0], dict) or "Domain" not in objects[0]:
@@ -127,7 +137,7 @@ def parse_dkim_export(data: bytes, source: str) -> DkimExport:
     return export
 
 
-def _accepted_domains(value: Any, source: str, errors: list[DocgenError]) -> list[str]:
+def _accepted_domains(value: Any, source: str, errors: list[DocgenError], label: str) -> list[str]:
     domains = []
     for index, entry in enumerate(ps.as_list(value), start=1):
         name = entry.get("DomainName") if isinstance(entry, dict) else entry
@@ -135,7 +145,7 @@ def _accepted_domains(value: Any, source: str, errors: list[DocgenError]) -> lis
             domains.append(normalize_domain(str(name or "")))
         except ValueError as exc:
             errors.append(InputError(f"accepted domain {name!r}: {exc}", source=source,
-                                     where=f"AcceptedDomains[{index}]"))
+                                     where=f"{label}[{index}]"))
     return domains
 
 
