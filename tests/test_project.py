@@ -395,3 +395,11 @@ def test_no_domains_is_worded_for_the_caller():
         prepare_dns(DnsRequest(names=BUILD_DNS_NAMES))
     assert caught.value.message == ("no domains to look up: give [dns] domains in docgen.toml, "
                                     "or a DKIM export in raw/")
+
+
+def test_an_unknown_output_format_is_refused_not_skipped(run_cli, project, monkeypatch):
+    (project / "docgen.toml").write_text('[document]\norganization = "Contoso"\n[output]\nformats = ["html", "pdff"]\n')
+    result = build(run_cli, project, monkeypatch)
+    assert result.exit_code == 1
+    assert "output.formats[1]: 'pdff' is not one of 'html', 'pdf'" in result.stderr
+    assert not (project / "out").exists() or not list((project / "out").iterdir())

@@ -25,6 +25,7 @@ from typing import Any
 
 from docgen.areas import AREAS
 from docgen.dns.settings import ResolverSettings
+from docgen.render.formats import FORMATS
 
 PROJECT_FILE = "docgen.toml"
 
@@ -207,8 +208,9 @@ TABLES: tuple[Table, ...] = (
             "detail level 3", default=False, example=True),
     )),
     Table("output", "what `docgen build` writes to out/", keys=(
-        Key("formats", {"type": "array", "items": {"type": "string"}},
-            "the documents, as `docgen render --format` names them", default=("html", "pdf"), written=True),
+        Key("formats", {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1},
+            "the documents, as `docgen render --format` names them", default=("html", "pdf"), written=True,
+            value_text="list of " + ", ".join(f"`{name}`" for name in FORMATS)),
         Key("name", {"type": "string", "pattern": "^[A-Za-z0-9._-]+$"},
             "the files' name without extension", default_text="the organization, as a file name",
             value_text="letters, digits, `.`, `_`, `-`",
