@@ -140,6 +140,17 @@ def has_type(value: Any, name: str) -> bool:
     return any(_plain(candidate) == name for candidate in getattr(value, "type_names", ()))
 
 
+def plain(value: Any) -> Any:
+    """A value as a cmdlet's table shows it: an object's ToString, an enum's name, else the
+    value itself (a PowerShell 5.1 JSON wrapper or a plain value)."""
+    text = getattr(value, "to_string", None)
+    if text is not None:
+        return text
+    if isinstance(value, PSEnum):
+        return value.name
+    return value
+
+
 def _plain(name: str) -> str:
     return name[len("Deserialized."):] if name.startswith("Deserialized.") else name
 

@@ -188,7 +188,7 @@ def _connector(obj: dict, source: str, where: str, errors: list[DocgenError]) ->
 
     def boolean(field_name: str) -> bool | None:
         try:
-            return ps.to_bool(_plain(obj.get(field_name)), source, f"{label}.{field_name}")
+            return ps.to_bool(clixml.plain(obj.get(field_name)), source, f"{label}.{field_name}")
         except InputError as exc:
             errors.append(exc)
             return None
@@ -223,7 +223,7 @@ def _connector(obj: dict, source: str, where: str, errors: list[DocgenError]) ->
         "require_tls": boolean("RequireTLS"),
         "fqdn": _text(_fqdn(obj.get("Fqdn"))),
         "tls_certificate_name": _text(_certificate_name(obj.get("TlsCertificateName"))),
-        "max_message_size": _text(_plain(obj.get("MaxMessageSize"))),
+        "max_message_size": _text(clixml.plain(obj.get("MaxMessageSize"))),
         "protocol_logging_level": _single_flag(obj.get("ProtocolLoggingLevel"), LOGGING_LEVELS),
         "permissions": None,
         "relay": None,
@@ -256,7 +256,7 @@ def _flags(value: Any, names: dict[int, str], field_name: str) -> list[str]:
 def _single_flag(value: Any, names: dict[int, str]) -> str | None:
     if isinstance(value, clixml.PSEnum):
         return value.name
-    return ps.enum_name(_plain(value), names)
+    return ps.enum_name(clixml.plain(value), names)
 
 
 def _items(value: Any) -> list:
@@ -272,23 +272,23 @@ def _range_expression(value: Any) -> str:
                 return str(value[key])
         if value.get("LowerBound") and value.get("UpperBound"):
             return f"{value['LowerBound']}-{value['UpperBound']}"
-    return str(_plain(value))
+    return str(clixml.plain(value))
 
 
 def _binding(value: Any) -> str:
     if isinstance(value, dict) and not getattr(value, "to_string", None) and "Port" in value:
-        address = _plain(value.get("Address"))
+        address = clixml.plain(value.get("Address"))
         if isinstance(address, dict):
             address = address.get("IPAddressToString") or address.get("Address")
         text = str(address)
         return f"[{text}]:{value['Port']}" if ":" in text else f"{text}:{value['Port']}"
-    return str(_plain(value))
+    return str(clixml.plain(value))
 
 
 def _fqdn(value: Any) -> Any:
     if isinstance(value, dict) and not getattr(value, "to_string", None):
         return value.get("Domain")
-    return _plain(value)
+    return clixml.plain(value)
 
 
 def _certificate_name(value: Any) -> Any:
@@ -296,25 +296,16 @@ def _certificate_name(value: Any) -> Any:
     if isinstance(value, dict):
         if value.get("CertificateSubject"):
             return value["CertificateSubject"]
-        value = _plain(value)
+        value = clixml.plain(value)
     if isinstance(value, str) and "<S>" in value:
         return value.split("<S>", 1)[1]
     return value
 
 
-def _plain(value: Any) -> Any:
-    """A CLIXML object's ToString, a PS 5.1 wrapper's value, else the value."""
-    text = getattr(value, "to_string", None)
-    if text is not None:
-        return text
-    if isinstance(value, clixml.PSEnum):
-        return value.name
-    return value
-
 
 def _name_of(value: Any) -> Any:
     if isinstance(value, dict):
-        return value.get("Name") or _plain(value)
+        return value.get("Name") or clixml.plain(value)
     return value
 
 
@@ -322,8 +313,8 @@ def _identity_parts(value: Any) -> tuple[str | None, str | None]:
     """'EX01\\Relay' -> (EX01, Relay); a DN 'CN=Relay,CN=SMTP Receive Connectors,CN=Protocols,
     CN=EX01,...' -> (EX01, Relay)."""
     if isinstance(value, dict):
-        value = value.get("DistinguishedName") or _plain(value) or value.get("Name")
-    text = str(_plain(value) or "")
+        value = value.get("DistinguishedName") or clixml.plain(value) or value.get("Name")
+    text = str(clixml.plain(value) or "")
     if text.upper().startswith("CN=") and ",CN=PROTOCOLS," in text.upper():
         parts = [part[3:] for part in text.split(",") if part.upper().startswith("CN=")]
         lowered = [part.lower() for part in parts]
@@ -381,8 +372,8 @@ def _permission(row: Any, source: str, identity: str) -> dict | None:
     where = f"connector {identity}, permission"
     if not isinstance(row, dict):
         raise InputError("permission row is not an object", source=source, where=where)
-    if ps.to_bool(_plain(row.get("IsInherited")), source, f"{where}.IsInherited") or \
-            ps.to_bool(_plain(row.get("Deny")), source, f"{where}.Deny"):
+    if ps.to_bool(clixml.plain(row.get("IsInherited")), source, f"{where}.IsInherited") or \
+            ps.to_bool(clixml.plain(row.get("Deny")), source, f"{where}.Deny"):
         return None
     user = _principal(row.get("User"))
     if not user:
@@ -394,7 +385,7 @@ def _permission(row: Any, source: str, identity: str) -> dict | None:
 def _principal(value: Any) -> str:
     if isinstance(value, dict) and not getattr(value, "to_string", None):
         value = value.get("RawIdentity") or value.get("Name") or value.get("SecurityIdentifierString")
-    return str(_plain(value) or "").strip()
+    return str(clixml.plain(value) or "").strip()
 
 
 def _judge_relay(connector: dict) -> dict:

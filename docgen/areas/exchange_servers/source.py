@@ -207,7 +207,7 @@ def _kind(obj: dict) -> str | None:
 def _server(obj: dict, source: str, where: str, errors: list[DocgenError]) -> dict:
     """One server; an unreadable version is one error naming the file and the server, and the
     server is kept without its build."""
-    name = _text(_plain(obj.get("Name"))) or _text(_plain(obj.get("Identity"))) or ""
+    name = _text(clixml.plain(obj.get("Name"))) or _text(clixml.plain(obj.get("Identity"))) or ""
     label = f"{where} ({name})" if name else where
     build = info = None
     version = obj.get("AdminDisplayVersion")
@@ -222,11 +222,11 @@ def _server(obj: dict, source: str, where: str, errors: list[DocgenError]) -> di
     return {
         "key": name.lower() or where,
         "name": name or where,
-        "fqdn": _text(_plain(obj.get("Fqdn"))),
+        "fqdn": _text(clixml.plain(obj.get("Fqdn"))),
         "roles": roles,
-        "edition": _text(_plain(obj.get("Edition"))),
-        "site": _text(_plain(obj.get("Site"))),
-        "admin_display_version": _text(_plain(version)),
+        "edition": _text(clixml.plain(obj.get("Edition"))),
+        "site": _text(clixml.plain(obj.get("Site"))),
+        "admin_display_version": _text(clixml.plain(version)),
         "build": build_text(build) if build else None,
         "product": info.product if info else None,
         "update": info.update if info else None,
@@ -244,8 +244,8 @@ def _names(value: Any) -> list[str]:
     if isinstance(value, clixml.PSEnum):
         value = value.name
     if isinstance(value, list):
-        return [str(_plain(part)) for part in value if _plain(part) not in (None, "")]
-    text = str(_plain(value) or "")
+        return [str(clixml.plain(part)) for part in value if clixml.plain(part) not in (None, "")]
+    text = str(clixml.plain(value) or "")
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
@@ -256,11 +256,11 @@ def _entry(kind: str, obj: Any, source: str, where: str, errors: list[DocgenErro
     if not isinstance(obj, dict):
         errors.append(InputError("entry is not an object", source=source, where=where))
         return None
-    name = _text(_plain(obj.get("Name")))
+    name = _text(clixml.plain(obj.get("Name")))
     src = {"file": source, "where": where}
     label = f"{where} ({name})" if name else where
     if kind == "partner_applications":
-        app_id = (_text(_plain(obj.get("ApplicationIdentifier"))) or "").lower()
+        app_id = (_text(clixml.plain(obj.get("ApplicationIdentifier"))) or "").lower()
         if not app_id:
             errors.append(InputError("the partner application has no ApplicationIdentifier",
                                      source=source, where=label))
@@ -269,28 +269,28 @@ def _entry(kind: str, obj: Any, source: str, where: str, errors: list[DocgenErro
                 "enabled": _bool(obj, "Enabled", source, label, errors),
                 "use_auth_server": _bool(obj, "UseAuthServer", source, label, errors), "source": src}
     if kind == "auth_servers":
-        return {"key": (name or where).lower(), "name": name or where, "type": _text(_plain(obj.get("Type"))),
+        return {"key": (name or where).lower(), "name": name or where, "type": _text(clixml.plain(obj.get("Type"))),
                 "enabled": _bool(obj, "Enabled", source, label, errors),
-                "auth_metadata_url": _text(_plain(obj.get("AuthMetadataUrl"))), "source": src}
+                "auth_metadata_url": _text(clixml.plain(obj.get("AuthMetadataUrl"))), "source": src}
     if kind == "ews_virtual_directories":
-        identity = _text(_plain(obj.get("Identity"))) or name or where
+        identity = _text(clixml.plain(obj.get("Identity"))) or name or where
         server = _text(_name_of(obj.get("Server"))) or (identity.split("\\", 1)[0] if "\\" in identity else None)
         return {"key": identity.lower(), "identity": identity, "server": server,
-                "internal_url": _text(_plain(obj.get("InternalUrl"))),
-                "external_url": _text(_plain(obj.get("ExternalUrl"))), "source": src}
+                "internal_url": _text(clixml.plain(obj.get("InternalUrl"))),
+                "external_url": _text(clixml.plain(obj.get("ExternalUrl"))), "source": src}
     if kind == "client_access_services":
         return {"key": (name or where).lower(), "name": name or where,
-                "autodiscover_internal_uri": _text(_plain(obj.get("AutoDiscoverServiceInternalUri"))),
+                "autodiscover_internal_uri": _text(clixml.plain(obj.get("AutoDiscoverServiceInternalUri"))),
                 "source": src}
     if kind == "accepted_domains":
-        domain = _text(_plain(obj.get("DomainName"))) or name or where
-        return {"key": domain.lower(), "domain": domain, "type": _text(_plain(obj.get("DomainType"))),
+        domain = _text(clixml.plain(obj.get("DomainName"))) or name or where
+        return {"key": domain.lower(), "domain": domain, "type": _text(clixml.plain(obj.get("DomainType"))),
                 "default": _bool(obj, "Default", source, label, errors), "source": src}
     # intra_organization_connectors
     return {"key": (name or where).lower(), "name": name or where,
             "enabled": _bool(obj, "Enabled", source, label, errors),
-            "target_address_domains": [str(_plain(v)) for v in _items(obj.get("TargetAddressDomains"))],
-            "discovery_endpoint": _text(_plain(obj.get("DiscoveryEndpoint"))), "source": src}
+            "target_address_domains": [str(clixml.plain(v)) for v in _items(obj.get("TargetAddressDomains"))],
+            "discovery_endpoint": _text(clixml.plain(obj.get("DiscoveryEndpoint"))), "source": src}
 
 
 def _hybrid(obj: dict) -> dict:
@@ -298,7 +298,7 @@ def _hybrid(obj: dict) -> dict:
         "collected": True,
         "configured": True,
         "domains": [str(_domain(value)) for value in _items(obj.get("Domains"))],
-        "features": [str(_plain(value)) for value in _items(obj.get("Features"))],
+        "features": [str(clixml.plain(value)) for value in _items(obj.get("Features"))],
         "client_access_servers": [str(_name_of(value)) for value in _items(obj.get("ClientAccessServers"))],
         "on_premises_smart_host": _text(_domain(obj.get("OnPremisesSmartHost"))),
     }
@@ -309,7 +309,7 @@ def _hybrid(obj: dict) -> dict:
 
 def _bool(obj: dict, name: str, source: str, where: str, errors: list[DocgenError]) -> bool | None:
     try:
-        return ps.to_bool(_plain(obj.get(name)), source, f"{where}.{name}")
+        return ps.to_bool(clixml.plain(obj.get(name)), source, f"{where}.{name}")
     except InputError as exc:
         errors.append(exc)
         return None
@@ -324,23 +324,14 @@ def _items(value: Any) -> list:
 def _domain(value: Any) -> Any:
     if isinstance(value, dict) and value.get("Domain"):
         return value["Domain"]
-    return _plain(value)
+    return clixml.plain(value)
 
-
-def _plain(value: Any) -> Any:
-    """A CLIXML object's ToString, an enum's name, else the value."""
-    text = getattr(value, "to_string", None)
-    if text is not None:
-        return text
-    if isinstance(value, clixml.PSEnum):
-        return value.name
-    return value
 
 
 def _name_of(value: Any) -> Any:
     if isinstance(value, dict):
-        return value.get("Name") or _plain(value)
-    return _plain(value)
+        return value.get("Name") or clixml.plain(value)
+    return clixml.plain(value)
 
 
 def _text(value: Any) -> str | None:
