@@ -254,7 +254,8 @@ def collect_dns_command(dkim_config: Path | None, domains: tuple[str, ...],
         outcome = collect_into_bundle(prepared, bundle_path, organization, advance)
     summary = "; ".join(f"{name} with {domains} domain(s), status {status}"
                         for name, domains, status in outcome.sections)
-    click.echo(f"wrote {bundle_path}: {summary} ({outcome.queries_sent} queries)")
+    click.echo(f"wrote {bundle_path}: {summary} ({outcome.queries_sent} queries "
+               f"{outcome.resolver})")
     _warn_partial(outcome.errors)
 
 
@@ -386,6 +387,8 @@ def build(project_dir: Path | None, strict: bool, jobs: int | None) -> None:
     click.echo(f"wrote {result.bundle_path}")
     for path in result.documents:
         click.echo(f"wrote {path}")
+    for resolver in result.resolvers:
+        click.echo(f"DNS looked up {resolver}")
     for name in result.skipped:
         click.echo(f"warning: {name}: not an input docgen recognises; skipped (recorded in the "
                    "bundle and listed in the report)", err=True)

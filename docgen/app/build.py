@@ -16,7 +16,7 @@ from docgen.bundle.result import SourceResult
 from docgen.core.atomic import write_together
 from docgen.core.dates import iso_utc
 from docgen.core.errors import DocgenError
-from docgen.dns.client import parse_nameserver
+from docgen.dns.client import parse_nameserver, resolver_words
 from docgen.dns.domains import normalize_domain
 from docgen.project import Project
 from docgen.project.settings import PROJECT_FILE, setting_name
@@ -44,6 +44,12 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)
     loaded: LoadedBundle | None = None    # the bundle as written, read back (documents come from it)
     warnings: list[str] = field(default_factory=list)   # accepted risks naming no finding
+
+    @property
+    def resolvers(self) -> list[str]:
+        """Where the DNS answers came from (the dkim and mail_auth sections share one run)."""
+        return list(dict.fromkeys(resolver_words(result.extra["resolver"])
+                                  for result in self.results if "resolver" in result.extra))
 
     @property
     def partial(self) -> bool:
