@@ -48,7 +48,7 @@ def organization_warning(project: Project | None, loaded: LoadedBundle) -> str |
     if ours == theirs:
         return None
     return (f"{project.root / PROJECT_FILE} is for {project.organization!r} but the bundle is "
-            f"{loaded.data['organization']!r}'s: that project's title, notes and accepted risks "
+            f"of {loaded.data['organization']!r}: that project's title, notes and accepted risks "
             "are applied to another organisation's bundle (--no-project leaves them out)")
 
 
