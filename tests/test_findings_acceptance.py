@@ -196,3 +196,19 @@ def test_an_acceptance_is_judged_at_its_findings_sections_collected_at(run_cli, 
     doc = page(tmp_path / "out" / "contoso.html")
     assert [row.get("data-finding-id") for row in doc.cssselect("#summary table.accepted tbody tr")] == [
         WEAK_KEY]
+
+
+def test_an_accepted_finding_no_longer_darkens_its_overview_cell(run_cli, demo_dir, tmp_path, monkeypatch):
+    def spf_cell(html: Path):
+        return page(html).cssselect('table.mail-auth-overview tr[data-domain="contoso-legacy.com"] '
+                                    'td[data-kind="spf"]')[0]
+
+    assert spf_cell(demo_dir / "contoso.html").get("class") == "state-cell tone-problem"   # +all: critical
+    settings(tmp_path, ACCEPTED.format(finding="spf-pass-all:contoso-legacy.com", until="2027-03-31"))
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("render", demo_dir / "contoso.bundle.json", "-o", tmp_path / "out",
+                   "--format", "html").exit_code == 0
+    html = tmp_path / "out" / "contoso.html"
+    assert spf_cell(html).get("class") == "state-cell tone-ok"
+    row = page(html).cssselect('#sec-mail_auth tr[data-finding-id="spf-pass-all:contoso-legacy.com"]')[0]
+    assert row.get("data-status") == "accepted"
