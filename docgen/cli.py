@@ -71,6 +71,17 @@ def _report(exc: DocgenError) -> None:
         click.echo(f"  {problem}", err=True)
 
 
+# An output folder: an existing file given as -o is named in one usage line (exit 2).
+_OUTPUT_FOLDER = click.Path(path_type=Path, file_okay=False)
+# A bundle to write: a folder given as -o is named the same way.
+_BUNDLE_FILE = click.Path(path_type=Path, dir_okay=False)
+
+_strict_option = click.option(
+    "--strict", is_flag=True,
+    help="Fail (exit 1, nothing written) when an accepted risk in docgen.toml names no finding "
+    "of the bundle, instead of warning.")
+
+
 def _example(*lines: str) -> str:
     # \b keeps click from re-wrapping the example lines.
     return "\b\nExample:\n" + "\n".join(f"  {line}" for line in lines)
@@ -83,7 +94,7 @@ def cli() -> None:
 
 
 @cli.command(epilog=_example("docgen demo -o docgen-demo"))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("docgen-demo"),
+@click.option("-o", "--output", "out_dir", type=_OUTPUT_FOLDER, default=Path("docgen-demo"),
               show_default=True, help="Folder to write the demo documents into.")
 @click.option("--format", "formats", default="html,pdf", show_default=True,
               help=f"Comma-separated: {', '.join(FORMATS)}.")
@@ -116,7 +127,7 @@ def _import_command(area: Area, spec: ImportCommand) -> click.Command:
     params: list[click.Parameter] = [
         click.Argument(["inputs"], nargs=-1 if spec.many else 1, required=True,
                        metavar="FILES..." if spec.many else "EXPORT", type=click.Path(path_type=Path)),
-        click.Option(["-o", "--output", "bundle_path"], required=True, type=click.Path(path_type=Path),
+        click.Option(["-o", "--output", "bundle_path"], required=True, type=_BUNDLE_FILE,
                      help="Bundle to create, or to update (this section is replaced)."),
         click.Option(["--organization"], help=f"Organisation name (default: {spec.organization_default})."),
         click.Option(["--collected-at"], help=f"When the export was taken, ISO 8601 "
@@ -203,7 +214,7 @@ def _resolver_option(name: str):
               help="A domain to look up (repeatable).")
 @click.option("--domains-file", type=click.Path(path_type=Path),
               help="A text file with one domain a line (# starts a comment).")
-@click.option("-o", "--output", "bundle_path", required=True, type=click.Path(path_type=Path),
+@click.option("-o", "--output", "bundle_path", required=True, type=_BUNDLE_FILE,
               help="Bundle to create, or to update (the dkim and mail_auth sections are replaced).")
 @click.option("--nameserver", "nameservers", multiple=True, callback=_nameservers,
               metavar="HOST[:PORT]", help="Nameserver to ask (repeatable: the next is asked when "
@@ -243,7 +254,8 @@ def collect_dns_command(dkim_config: Path | None, domains: tuple[str, ...],
         outcome = collect_into_bundle(prepared, bundle_path, organization, advance)
     summary = "; ".join(f"{name} with {domains} domain(s), status {status}"
                         for name, domains, status in outcome.sections)
-    click.echo(f"wrote {bundle_path}: {summary} ({outcome.queries_sent} queries)")
+    click.echo(f"wrote {bundle_path}: {summary} ({outcome.queries_sent} queries "
+               f"{outcome.resolver})")
     _warn_partial(outcome.errors)
 
 
@@ -267,7 +279,7 @@ _jobs_option = click.option(
 
 @cli.command(epilog=_example("docgen render contoso.bundle.json -o out --format html,pdf"))
 @click.argument("bundle_path", metavar="BUNDLE", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path),
+@click.option("-o", "--output", "out_dir", required=True, type=_OUTPUT_FOLDER,
               help="Folder for the documents (created if missing).")
 @click.option("--format", "formats", default="html,pdf", show_default=True,
               help=f"Comma-separated: {', '.join(FORMATS)}.")
@@ -281,29 +293,35 @@ _jobs_option = click.option(
               "(default: listed by name; the HTML always has them, collapsed).")
 @click.option("--no-project", is_flag=True,
               help="Ignore the docgen.toml of the folder you are in (branding, notes, detail levels).")
+@_strict_option
 @_jobs_option
 def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, title: str | None,
            classification: str | None, stem: str | None, full_rules: bool | None,
-           no_project: bool, jobs: int | None) -> None:
+           no_project: bool, strict: bool, jobs: int | None) -> None:
     """Write documents (HTML, PDF/A-3b, DOCX, tables) from a bundle.
 
     Inside a project folder (see `docgen init`) the options of its docgen.toml,
     its notes and template overrides apply; the flags here take precedence.
     """
     from docgen.app.progress import status
-    from docgen.app.render import project_options, render_bundle_file, with_flags
+    from docgen.app.render import find_render_project, render_bundle_file, with_flags
     from docgen.render.documents import RenderRequest
     from docgen.render.formats import default_stem, parse_formats
+    from docgen.render.options import DocumentOptions
 
     chosen = parse_formats(formats)
-    options = with_flags(project_options(no_project), title=title, author=author,
-                         classification=classification, full_rules=full_rules or None)
+    project = find_render_project(no_project)
+    options = with_flags(project.options if project else DocumentOptions(), title=title,
+                         author=author, classification=classification,
+                         full_rules=full_rules or None)
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options,
                             jobs=jobs)
     with status(f"Rendering {', '.join(chosen)}"):
-        written = render_bundle_file(bundle_path, out_dir, request)
-    for path in written:
+        outcome = render_bundle_file(bundle_path, out_dir, request, project=project, strict=strict)
+    for path in outcome.written:
         click.echo(f"wrote {path}")
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _on_terminal() -> bool:
@@ -352,24 +370,33 @@ def init(folder: Path, organization: str | None) -> None:
 @cli.command(epilog=_example("docgen build", "docgen build --project customers/contoso"))
 @click.option("--project", "project_dir", type=click.Path(path_type=Path), default=None,
               help="The project folder (default: the one you are in, or above it).")
+@_strict_option
 @_jobs_option
-def build(project_dir: Path | None, jobs: int | None) -> None:
-    """Import everything under raw/, write the bundle and every document to out/."""
+def build(project_dir: Path | None, strict: bool, jobs: int | None) -> None:
+    """Import everything under raw/, write the bundle and every document to out/.
+
+    The bundle and the documents land together: an interrupted or failed build
+    leaves out/ as it was.
+    """
     from docgen.app.build import build_project
     from docgen.app.progress import status
 
     project = _project(project_dir)
     with status("Building"):
-        result = build_project(project, jobs=jobs)
+        result = build_project(project, jobs=jobs, strict=strict)
     click.echo(f"wrote {result.bundle_path}")
     for path in result.documents:
         click.echo(f"wrote {path}")
+    for resolver in result.resolvers:
+        click.echo(f"DNS looked up {resolver}")
     for name in result.skipped:
         click.echo(f"warning: {name}: not an input docgen recognises; skipped (recorded in the "
                    "bundle and listed in the report)", err=True)
     for source in result.results:
         for error in source.errors:
             click.echo(f"warning: {error}", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if result.partial:
         click.get_current_context().exit(EXIT_PARTIAL)
 
@@ -502,7 +529,7 @@ def _folder_line(record: dict) -> str:
                              "docgen diff before.json after.json -o out --format json --fail-on-change"))
 @click.argument("before_path", metavar="BEFORE", type=click.Path(path_type=Path))
 @click.argument("after_path", metavar="AFTER", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path),
+@click.option("-o", "--output", "out_dir", required=True, type=_OUTPUT_FOLDER,
               help="Folder for the diff documents (created if missing).")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True,
               help=f"Comma-separated: {', '.join(DIFF_FORMATS)}.")

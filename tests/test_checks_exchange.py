@@ -46,15 +46,27 @@ def test_every_sample_server_gets_exactly_its_findings(bundle):
         "Default SMTP certificate has an RSA key under 2048 bits")
 
 
+def collected(bundle: dict, moment: str) -> dict:
+    """The bundle as if its Exchange section had been collected at `moment`."""
+    changed = copy.deepcopy(bundle)
+    changed["sections"]["exchange_certificates"]["collected_at"] = moment
+    return changed
+
+
 def test_judged_at_collection_time_not_today(bundle):
-    later = copy.deepcopy(bundle)
-    later["collected_at"] = "2026-12-01T09:30:00Z"  # EX03 has expired by then
+    later = collected(bundle, "2026-12-01T09:30:00Z")  # EX03 has expired by then
     assert "exchange-smtp-cert-expired:ex03" in ids(run_checks(later))
-    earlier = copy.deepcopy(bundle)
-    earlier["collected_at"] = "2026-09-20T09:30:00Z"  # EX03 then has 64 days: no expiry finding
+    earlier = collected(bundle, "2026-09-20T09:30:00Z")  # EX03 then has 64 days: no expiry finding
     assert not [f for f in ids(run_checks(earlier)) if f.endswith(":ex03")]
-    earlier["collected_at"] = "2026-10-01T09:30:00Z"  # 53 days: within 60
+    earlier = collected(bundle, "2026-10-01T09:30:00Z")  # 53 days: within 60
     assert "exchange-smtp-cert-expires:ex03" in ids(run_checks(earlier))
+
+
+def test_judged_at_the_sections_collection_time_not_the_bundles(bundle):
+    # a bundle gathers sections collected on different days: each is judged at its own
+    later = copy.deepcopy(bundle)
+    later["collected_at"] = "2026-12-01T09:30:00Z"
+    assert ids(run_checks(later)) == ids(run_checks(bundle))
 
 
 def test_thresholds_are_data(bundle):

@@ -60,8 +60,8 @@ def test_collect_writes_both_sections(sample_server, tmp_path):
                  *nameserver(sample_server), *FAST, "-o", str(bundle_path))
     assert result.exit_code == 0, result.output
     assert re.fullmatch(rf"wrote {re.escape(str(bundle_path))}: dkim with 10 domain\(s\), status "
-                        r"ok; mail_auth with 10 domain\(s\), status ok \(\d+ queries\)\n",
-                        result.stdout)
+                        r"ok; mail_auth with 10 domain\(s\), status ok \(\d+ queries through "
+                        rf"{re.escape(sample_server.address)}\)\n", result.stdout)
     assert result.stderr == ""
     bundle = load_bundle(bundle_path).data
     assert bundle["organization"] == "Contoso"

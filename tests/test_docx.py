@@ -132,7 +132,8 @@ def test_the_toc_field_is_updated_on_open_and_says_how_to_update_it(docx_bytes, 
 def test_table_rows_are_the_bundles_objects(loaded, document):
     sections = loaded.data["sections"]
     findings = run_checks(loaded.data, default_rules())
-    summary = tables_with(document, ["Severity", "Section", "Subject", "Finding", "Evidence", "Remediation"])
+    summary = tables_with(document, ["Severity", "Section", "Subject", "Finding", "Evidence", "Remediation",
+                                   "Id"])
     assert len(summary) == 1 and len(summary[0].rows) - 1 == len(findings)
     servers = tables_with(document, ["Server", "Roles", "Subject", "Issuer", "Not after", "Days left", "Key",
                                      "Signature", "Self-signed"])
@@ -156,7 +157,8 @@ def test_every_table_repeats_its_header_row(docx_bytes):
 
 
 def test_findings_carry_their_severity_colours(loaded, document):
-    summary = tables_with(document, ["Severity", "Section", "Subject", "Finding", "Evidence", "Remediation"])[0]
+    summary = tables_with(document, ["Severity", "Section", "Subject", "Finding", "Evidence", "Remediation",
+                                   "Id"])[0]
     seen = set()
     for row in summary.rows[1:]:
         cell = row.cells[0]

@@ -71,7 +71,7 @@ def test_server_overview(page):
     assert [row.get("data-server") for row in rows] == ["ex01", "ex02", "ex03", "ex04", "ex05", "ex07", "ex08"]
     cells = [text(td) for td in rows[2].cssselect("td")]
     assert cells == ["EX03 high", "Mailbox", "CN=smtp.contoso.com", "CN=Contoso Issuing CA 01,O=Contoso Ltd",
-                     "2026-11-23", "20", "RSA 2048", "sha256", "no"]
+                     "2026-11-23", "21", "RSA 2048", "sha256", "no"]   # at the section's collection
     assert text(rows[4]) == "EX05 high Mailbox No default SMTP certificate (attribute not set)"
     assert text(rows[5]) == ("EX07 Mailbox Not in the export (Export-ExchangeConfig lists the store, "
                              "not msExchServerInternalTLSCert)")

@@ -40,10 +40,10 @@ from docgen.app.build import build_project
 from docgen.app.diff import write_diff
 from docgen.app.schemas import runs_schema_text
 from docgen.bundle import load_bundle
-from docgen.checks import SEVERITIES, run_checks
+from docgen.checks import SEVERITIES, judgement_times, run_checks
 from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
 from docgen.core.atomic import write_atomic
-from docgen.core.dates import iso_utc, parse_iso
+from docgen.core.dates import iso_utc
 from docgen.core.errors import (
     EXIT_CHANGED,
     EXIT_ERROR,
@@ -183,6 +183,7 @@ def _build_and_compare(root: Path, baseline: str | None, formats: tuple[str, ...
     result["documents"] = [_shown(path) for path in built.documents]
     result["warnings"] = [f"{name}: not an input docgen recognises; skipped" for name in built.skipped]
     result["warnings"] += [str(error) for source in built.results for error in source.errors]
+    result["warnings"] += built.warnings
     outcome["partial"] = built.partial
     loaded = built.loaded or load_bundle(built.bundle_path)
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options)
@@ -235,9 +236,9 @@ def _finding_counts(bundle: dict, project: Project, rules: dict) -> dict:
     """Open and accepted findings by severity, as the report shows them (sections switched
     off in docgen.toml leave theirs out); new and resolved come from the comparison."""
     options = project.options
-    as_of = parse_iso(bundle["collected_at"])
     records = [record for record in apply_acceptances(run_checks(bundle, rules),
-                                                      list(options.accepted_risks), as_of)
+                                                      list(options.accepted_risks),
+                                                      judgement_times(bundle))
                if options.detail_of(record["section"]) > OFF]
     return {"open": _by_severity([record for record in records if counts_as_open(record)]),
             "accepted": _by_severity([record for record in records if record["status"] == ACCEPTED]),

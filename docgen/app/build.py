@@ -7,21 +7,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docgen.app.accepted import accepted_risk_warnings
 from docgen.app.collect_dns import DnsRequest, SettingNames, area_lookups, prepare_dns, run_dns
 from docgen.app.detect import detect_areas, is_scubagear_file
-from docgen.app.outputs import write_documents
 from docgen.areas import AREAS
 from docgen.areas.dkim.source import read_dkim_export
-from docgen.bundle import LoadedBundle, new_bundle, put_section, save_and_reload
+from docgen.bundle import LoadedBundle, bundle_bytes, new_bundle, parse_bundle, put_section
 from docgen.bundle.result import SourceResult
+from docgen.core.atomic import write_together
 from docgen.core.dates import iso_utc
 from docgen.core.errors import DocgenError
-from docgen.dns.client import parse_nameserver
+from docgen.dns.client import parse_nameserver, resolver_words
 from docgen.dns.domains import normalize_domain
 from docgen.project import Project
 from docgen.project.settings import PROJECT_FILE, setting_name
 from docgen.readers.inputs import skipped_record
-from docgen.render.documents import RenderRequest
+from docgen.render.documents import RenderRequest, render_documents
 
 IGNORED_RAW = {"README.md"}
 NOT_RECOGNISED = "not an input docgen recognises"
@@ -43,6 +44,13 @@ class BuildResult:
     results: list[SourceResult]
     skipped: list[str] = field(default_factory=list)
     loaded: LoadedBundle | None = None    # the bundle as written, read back (documents come from it)
+    warnings: list[str] = field(default_factory=list)   # accepted risks naming no finding
+
+    @property
+    def resolvers(self) -> list[str]:
+        """Where the DNS answers came from (the dkim and mail_auth sections share one run)."""
+        return list(dict.fromkeys(resolver_words(result.extra["resolver"])
+                                  for result in self.results if "resolver" in result.extra))
 
     @property
     def partial(self) -> bool:
@@ -143,11 +151,14 @@ def _nameserver(text: str):
         raise DocgenError(f"dns.nameservers: {exc}", source=PROJECT_FILE) from None
 
 
-def build_project(project: Project, jobs: int | None = None) -> BuildResult:
-    """Import raw/, write the bundle, render every format; each file lands whole.
+def build_project(project: Project, jobs: int | None = None, *, strict: bool = False) -> BuildResult:
+    """Import raw/, then write the bundle and every document together (or nothing).
 
     A source that failed completely is still written, as a section with status
-    `error` and its errors, so the report says what could not be read.
+    `error` and its errors, so the report says what could not be read. Everything is
+    made in memory first and lands in out/ at once: an interrupted build leaves the
+    previous bundle and documents as they were, never a new bundle beside old documents.
+    `strict`: an accepted risk in docgen.toml that names no finding is an error.
     """
     kinds, skipped = classify_raw(project.raw_dir)
     results = project_lookups(project, import_raw(kinds, project.settings)) + collect_project_dns(project, kinds)
@@ -160,8 +171,11 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
         bundle = put_section(bundle, result)
     bundle["skipped_inputs"] = [skipped_record(project.root / name, name, NOT_RECOGNISED)
                                 for name in skipped]
-    loaded = save_and_reload(project.bundle_path, bundle)
+    raw = bundle_bytes(project.bundle_path, bundle)
+    loaded = parse_bundle(raw, str(project.bundle_path))  # documents come from these bytes
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
                             jobs=jobs)
-    documents = write_documents(loaded, project.out_dir, request)
-    return BuildResult(project.bundle_path, documents, results, skipped, loaded)
+    warnings = accepted_risk_warnings(loaded, request, strict=strict)
+    outputs = {project.bundle_path.name: raw, **render_documents(loaded, request)}
+    written = write_together(project.out_dir, outputs)
+    return BuildResult(project.bundle_path, written[1:], results, skipped, loaded, warnings)

@@ -24,6 +24,7 @@ from docgen.dns.client import (
     ResolverSettings,
     Transport,
     ZoneTransport,
+    resolver_words,
     system_nameservers,
 )
 from docgen.dns.collect import DnsCollection, collect_dns
@@ -174,6 +175,7 @@ class DnsOutcome:
     sections: list[tuple[str, int, str]]     # name, domains, status
     queries_sent: int
     errors: list[DocgenError]
+    resolver: str = ""      # where the answers came from (resolver_words), for the console
 
 
 def collect_into_bundle(prepared: PreparedDns, bundle_path: Path, organization: str | None,
@@ -190,4 +192,5 @@ def collect_into_bundle(prepared: PreparedDns, bundle_path: Path, organization: 
         bundle_path,
         [(result.section, len(result.items), bundle["sections"][result.section]["status"])
          for result in results],
-        collection.queries_sent, [error for result in results for error in result.errors])
+        collection.queries_sent, [error for result in results for error in result.errors],
+        resolver_words(prepared.client.describe()))

@@ -9,10 +9,10 @@ from pathlib import Path
 from docgen.app.build import group_by_area, import_raw
 from docgen.app.bundles import bundle_with_sections
 from docgen.app.collect_dns import area_lookups, demo_dns_request, demo_dns_sections
-from docgen.app.outputs import write_documents
-from docgen.bundle import save_and_reload
+from docgen.bundle import bundle_bytes, parse_bundle
+from docgen.core.atomic import write_together
 from docgen.core.resources import data_dir
-from docgen.render.documents import RenderRequest
+from docgen.render.documents import RenderRequest, render_documents
 from docgen.render.options import DocumentOptions
 
 # The sample exports the demo reads besides the DNS zones (docgen/samples/).
@@ -46,7 +46,10 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
         entry["sha256"] for result in results for entry in result.inputs)))
     bundle = bundle_with_sections(None, results, "Contoso", run_id=run_id)
     bundle_path = out_dir / "contoso.bundle.json"
-    loaded = save_and_reload(bundle_path, bundle)
+    raw = bundle_bytes(bundle_path, bundle)
     request = RenderRequest(formats=formats, stem="contoso",
                             options=DocumentOptions(author="docgen demo"))
-    return DemoResult(bundle_path, write_documents(loaded, out_dir, request))
+    # the bundle and its documents land together, as in `docgen build`
+    outputs = {bundle_path.name: raw,
+               **render_documents(parse_bundle(raw, str(bundle_path)), request)}
+    return DemoResult(bundle_path, write_together(out_dir, outputs)[1:])

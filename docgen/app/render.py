@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from docgen.app.accepted import accepted_risk_warnings
 from docgen.app.outputs import write_documents
-from docgen.bundle import load_bundle
-from docgen.project import find_project, load_project
+from docgen.bundle import LoadedBundle, load_bundle
+from docgen.project import Project, find_project, load_project
+from docgen.project.settings import PROJECT_FILE
 from docgen.render.documents import RenderRequest
 from docgen.render.options import DocumentOptions
 
 
+@dataclass(frozen=True)
+class RenderOutcome:
+    written: list[Path]
+    warnings: list[str]
+
+
+def find_render_project(ignore: bool, start: Path | None = None) -> Project | None:
+    """The project of the docgen.toml at or above `start` (the current folder), if any."""
+    root = None if ignore else find_project(start or Path.cwd())
+    return load_project(root) if root else None
+
+
 def project_options(ignore: bool, start: Path | None = None) -> DocumentOptions:
     """The options of the docgen.toml at or above `start` (the current folder), or defaults."""
-    root = None if ignore else find_project(start or Path.cwd())
-    return load_project(root).options if root else DocumentOptions()
+    project = find_render_project(ignore, start)
+    return project.options if project else DocumentOptions()
 
 
 def with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
@@ -26,5 +40,26 @@ def with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
     return replace(options, **changes)
 
 
-def render_bundle_file(bundle_path: Path, out_dir: Path, request: RenderRequest) -> list[Path]:
-    return write_documents(load_bundle(bundle_path), out_dir, request)
+def organization_warning(project: Project | None, loaded: LoadedBundle) -> str | None:
+    """A project folder's settings applied to a bundle of another organisation: say so."""
+    if project is None:
+        return None
+    ours, theirs = _name(project.organization), _name(loaded.data["organization"])
+    if ours == theirs:
+        return None
+    return (f"{project.root / PROJECT_FILE} is for {project.organization!r} but the bundle is "
+            f"of {loaded.data['organization']!r}: that project's title, notes and accepted risks "
+            "are applied to another organisation's bundle (--no-project leaves them out)")
+
+
+def _name(organization: str) -> str:
+    return " ".join(organization.split()).casefold()
+
+
+def render_bundle_file(bundle_path: Path, out_dir: Path, request: RenderRequest, *,
+                       project: Project | None = None, strict: bool = False) -> RenderOutcome:
+    """Documents from a bundle file; `project` is the folder whose options `request` carries."""
+    loaded = load_bundle(bundle_path)
+    warnings = [warning for warning in [organization_warning(project, loaded)] if warning]
+    warnings += accepted_risk_warnings(loaded, request, strict=strict)
+    return RenderOutcome(write_documents(loaded, out_dir, request), warnings)

@@ -2,6 +2,7 @@
 
 from docgen.bundle.io import (
     LoadedBundle,
+    bundle_bytes,
     dump_bundle,
     load_bundle,
     parse_bundle,
@@ -10,5 +11,5 @@ from docgen.bundle.io import (
 )
 from docgen.bundle.model import new_bundle, put_section
 
-__all__ = ["LoadedBundle", "dump_bundle", "load_bundle", "new_bundle",
+__all__ = ["LoadedBundle", "bundle_bytes", "dump_bundle", "load_bundle", "new_bundle",
            "parse_bundle", "put_section", "save_and_reload", "save_bundle"]

@@ -39,8 +39,9 @@ def dump_bundle(bundle: dict) -> bytes:
     return orjson.dumps(bundle, option=CANONICAL_JSON)
 
 
-def save_bundle(path: Path, bundle: dict) -> bytes:
-    """Validate, then write atomically; returns the bytes written."""
+def bundle_bytes(path: Path, bundle: dict) -> bytes:
+    """Validate, then the bytes `save_bundle` would write to `path` (written elsewhere, or
+    later with other outputs)."""
     problems = schema_errors(bundle)
     if problems:
         # Our own bug if it happens: refuse to write a bundle we could not read back.
@@ -50,6 +51,12 @@ def save_bundle(path: Path, bundle: dict) -> bytes:
     too_large = BUNDLE.exceeded(len(raw), "would be")
     if too_large:  # never write a bundle docgen would refuse to read
         raise BundleError(too_large, source=str(path))
+    return raw
+
+
+def save_bundle(path: Path, bundle: dict) -> bytes:
+    """Validate, then write atomically; returns the bytes written."""
+    raw = bundle_bytes(path, bundle)
     write_atomic(path, raw)
     return raw
 

@@ -48,6 +48,12 @@ def parse_iso(text: str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def whole_days(delta: timedelta) -> int:
+    """Whole days of a span, toward zero: 5.3 days ago is -5, so a "days left" column and
+    the words "expired 5 days before collection" give one count."""
+    return int(delta.total_seconds() / 86400)
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 

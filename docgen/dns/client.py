@@ -8,7 +8,9 @@ in exactly one recorded outcome:
 - ``nxdomain``: the name does not exist;
 - ``nodata``: the name exists without records of the type;
 - ``servfail``, ``refused``, ``timeout``, ``error``: no usable answer; the
-  record may or may not exist (never report these as "missing");
+  record may or may not exist (never report these as "missing"). ``refused`` is a
+  REFUSED answer, or a nameserver that refused the connection or cannot be reached
+  (nothing listening: its error says which);
 - ``not_attempted``: the overall deadline passed (or the run was stopped)
   before the question was asked.
 
@@ -24,7 +26,9 @@ build their own resolver).
 from __future__ import annotations
 
 import dataclasses
+import errno
 import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -160,8 +164,7 @@ class NetworkTransport:
         lookup asked just before the deadline end up to a timeout after it)."""
         started = time.monotonic()
         try:
-            return dns.query.udp(query, server.host, timeout=timeout, port=server.port,
-                                 raise_on_truncation=True)
+            return _connected_udp(query, server, timeout)
         except dns.message.Truncated:
             left = timeout - (time.monotonic() - started)
             if left <= 0:
@@ -174,6 +177,48 @@ class NetworkTransport:
 
     def refused_reason(self) -> str:
         return "the nameserver refused to answer (REFUSED)"
+
+
+def _connected_udp(query: dns.message.Message, server: Nameserver,
+                   timeout: float) -> dns.message.Message:
+    """One UDP exchange over a connected socket: the kernel then hands back "nothing
+    listening there" (ICMP port unreachable) as ConnectionRefusedError at once, which an
+    unconnected socket never sees (that server would read as a timeout), and lets through
+    only datagrams from that server."""
+    expiration = time.time() + timeout
+    family = socket.AF_INET6 if ":" in server.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.setblocking(False)   # dnspython waits for it with its own timeout
+        sock.connect((server.host, server.port))
+        dns.query.send_udp(sock, query, None, expiration)   # no destination: send() on it
+        response, _received, _sender = dns.query.receive_udp(
+            sock, None, expiration, raise_on_truncation=True, query=query)
+    if not query.is_response(response):
+        raise dns.query.BadResponse
+    return response
+
+
+#: Socket errors that mean the nameserver cannot be reached at all (not slow: refused).
+UNREACHABLE_ERRNOS = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH,
+                                errno.ECONNRESET})
+
+
+#: In the error of a lookup whose nameserver refused the connection or cannot be reached.
+UNREACHABLE = " is unreachable: "
+
+
+def unreachable_words(server: object, exc: OSError) -> str:
+    """'127.0.0.1:5399 is unreachable: connection refused'"""
+    reason = (exc.strerror or type(exc).__name__).lower()
+    return f"{server}{UNREACHABLE}{reason}"
+
+
+def resolver_words(described: dict) -> str:
+    """Where the answers of a run came from, as LookupClient.describe() records it:
+    'through 192.0.2.53:53, 192.0.2.54:53' or 'from the zone files contoso.com.zone'."""
+    if described["mode"] == "zone_files":
+        return f"from the zone files {', '.join(described['zone_files'])}"
+    return f"through {', '.join(described['nameservers'])}"
 
 
 class ZoneTransport:
@@ -317,6 +362,13 @@ class LookupClient:
                 except dns.exception.Timeout:
                     failure = _failed(name, rdtype, "timeout", f"no answer from {server} "
                                       f"within {min(self.settings.timeout, remaining):g} s")
+                    continue
+                except OSError as exc:
+                    if exc.errno not in UNREACHABLE_ERRNOS:
+                        failure = _failed(name, rdtype, "error", f"{server}: {_short(exc)}")
+                        continue
+                    # refused, not timed out: the answer is no more known, but the reason is
+                    failure = _failed(name, rdtype, "refused", unreachable_words(server, exc))
                     continue
                 except (OSError, EOFError, ValueError, dns.exception.DNSException) as exc:
                     failure = _failed(name, rdtype, "error", f"{server}: {_short(exc)}")

@@ -31,7 +31,7 @@ from docgen.areas.mail_auth.kinds import KIND_TITLES
 from docgen.bundle.result import SourceResult
 from docgen.core.errors import DocgenError
 from docgen.core.memory import collector_paused
-from docgen.dns.client import Lookup, LookupClient
+from docgen.dns.client import UNREACHABLE, Lookup, LookupClient
 
 ERROR_SOURCE = "dns"
 #: The most questions a unit asks before its first answer (see first_questions).
@@ -195,11 +195,18 @@ def _lookup_error(domain: str, what: str, failed: list[Lookup]) -> DocgenError:
 
 
 def _describe(lookups: list[dict]) -> str:
-    unique = list(dict.fromkeys(f"{lookup['name']} {lookup['type']} "
-                                f"{_OUTCOME_WORDS.get(lookup['outcome'], lookup['outcome'])}"
+    unique = list(dict.fromkeys(f"{lookup['name']} {lookup['type']} {_failure_words(lookup)}"
                                 for lookup in lookups))
     shown = "; ".join(unique[:3])
     return shown + (f"; and {len(unique) - 3} more" if len(unique) > 3 else "")
+
+
+def _failure_words(lookup: dict) -> str:
+    """'timed out', 'was refused', ...; a nameserver that refused the connection says so with
+    its address (a REFUSED answer and an unreachable server share the outcome)."""
+    if lookup["outcome"] == "refused" and UNREACHABLE in (lookup["error"] or ""):
+        return f"refused/unreachable ({lookup['error']})"
+    return _OUTCOME_WORDS.get(lookup["outcome"], lookup["outcome"])
 
 
 def _embedded_lookups(all_facts) -> set[tuple[str, str]]:

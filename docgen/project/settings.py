@@ -170,10 +170,10 @@ TABLES: tuple[Table, ...] = (
     Table("rules", "finding thresholds and severities by rule id (ids and settings: "
           "`docgen/checks/rules.toml`)", written=False,
           entries=Entries("<rule id>", {"type": "object"}, "exchange-smtp-cert-expires-soon", {"days": 14})),
-    Table("accepted_risks", "shown as accepted until the date (judged at collection time); after it "
-          "the finding counts again", array=True, written=False, keys=(
-              Key("finding", {"type": "string", "pattern": "^[a-z0-9-]+:.+$"},
-                  "the finding's id, as the report lists it", required=True,
+    Table("accepted_risks", "shown as accepted until the date (judged at its section's collection "
+          "time); after it the finding counts again", array=True, written=False, keys=(
+              Key("finding", {"type": "string", "pattern": "^[A-Za-z0-9-]+:.+$"},
+                  "the finding's id, as the report's Id column lists it (any case)", required=True,
                   value_text="`<rule id>:<key>`", example="exchange-smtp-cert-weak-key:ex04"),
               Key("reason", TEXT, "why the risk is accepted", required=True,
                   example="EX04 is decommissioned in March"),

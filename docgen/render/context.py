@@ -7,9 +7,14 @@ from datetime import datetime
 from docgen import __version__
 from docgen.areas import find_area, in_document_order
 from docgen.bundle import LoadedBundle
-from docgen.checks import SEVERITIES, Finding
-from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
-from docgen.core.dates import parse_iso
+from docgen.checks import SEVERITIES, Finding, judgement_times
+from docgen.checks.acceptance import (
+    ACCEPTED,
+    apply_acceptances,
+    counts_as_open,
+    unmatched_acceptances,
+    unmatched_warning,
+)
 from docgen.render.charts import findings_chart
 from docgen.render.notes import render_note
 from docgen.render.options import OFF, DocumentOptions
@@ -23,11 +28,12 @@ PAGE_GROUP = 50
 def report_context(loaded: LoadedBundle, findings: list[Finding], options: DocumentOptions,
                    *, media: str) -> dict:
     bundle = loaded.data
-    as_of = parse_iso(bundle["collected_at"])
+    times = judgement_times(bundle)
     shown = [name for name in in_document_order(bundle["sections"]) if options.detail_of(name) > OFF]
-    records = [record for record in apply_acceptances(findings, list(options.accepted_risks), as_of)
+    records = [record for record in apply_acceptances(findings, list(options.accepted_risks), times)
                if record["section"] in shown]
-    sections = [_section(name, bundle["sections"][name], records, options, as_of) for name in shown]
+    sections = [_section(name, bundle["sections"][name], records, options, times[name])
+                for name in shown]
     open_records = [record for record in records if counts_as_open(record)]
     counts = {severity: 0 for severity in SEVERITIES}
     for record in open_records:
@@ -41,6 +47,9 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         "page_group": PAGE_GROUP,
         "findings": open_records,
         "accepted_findings": [record for record in records if record["status"] == ACCEPTED],
+        # docgen.toml's accepted risks that name no finding: said in the report too
+        "acceptance_warnings": [unmatched_warning(finding_id) for finding_id
+                                in unmatched_acceptances(findings, list(options.accepted_risks))],
         "severity_counts": counts,
         "sections": sections,
         "section_titles": titles,

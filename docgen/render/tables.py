@@ -45,19 +45,25 @@ def report_tables(context: dict) -> list[Table]:
     return tables
 
 
+# Columns a spreadsheet has that the report shows another way: the findings' status is
+# the summary's split into open and accepted, and a badge in each section's table.
+DATA_ONLY_COLUMNS = {"findings": ("Status",)}
+
+
 def _findings_table(context: dict) -> Table:
     titles = context["section_titles"]
     return Table("findings", "Summary of findings",
-                 ("Severity", "Section", "Subject", "Finding", "Evidence", "Remediation"),
-                 [[f["severity"], titles.get(f["section"], f["section"]), f["subject"], f["title"],
-                   f["evidence"], f["remediation"]] for f in context["findings"]])
+                 ("Severity", "Status", "Section", "Subject", "Finding", "Evidence", "Remediation",
+                  "Id"),
+                 [[f["severity"], f["status"], titles.get(f["section"], f["section"]), f["subject"],
+                   f["title"], f["evidence"], f["remediation"], f["id"]] for f in context["findings"]])
 
 
 def _accepted_table(context: dict) -> Table:
     return Table("accepted-risks", "Accepted risks",
-                 ("Severity", "Subject", "Finding", "Reason", "Accepted by", "Until"),
+                 ("Severity", "Subject", "Finding", "Reason", "Accepted by", "Until", "Id"),
                  [[f["severity"], f["subject"], f["title"], f["acceptance"]["reason"],
-                   f["acceptance"]["accepted_by"], f["acceptance"]["until"]]
+                   f["acceptance"]["accepted_by"], f["acceptance"]["until"], f["id"]]
                   for f in context["accepted_findings"]])
 
 

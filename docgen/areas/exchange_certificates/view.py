@@ -9,7 +9,7 @@ from datetime import datetime
 from docgen.areas.exchange_certificates.checks import bound_services
 from docgen.areas.exchange_certificates.facts import ExchangeSection
 from docgen.checks.model import worst_by_key
-from docgen.core.dates import parse_iso
+from docgen.core.dates import parse_iso, whole_days
 from docgen.render.charts import expiry_timeline, validity_timeline
 
 
@@ -45,7 +45,7 @@ def exchange_certs_view(section: ExchangeSection, as_of: datetime, findings: lis
 def _days_left(not_after: str | None, as_of: datetime) -> int | None:
     if not not_after:
         return None
-    return int((parse_iso(not_after) - as_of).total_seconds() // 86400)
+    return whole_days(parse_iso(not_after) - as_of)
 
 
 def _store_timeline(servers: list[dict], as_of: datetime):

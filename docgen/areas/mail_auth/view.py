@@ -40,9 +40,11 @@ def _mx_order(record: str) -> tuple[int, str]:
 
 
 def _tone(kind: str, state: str, findings: list[dict]) -> str:
-    """How an overview cell looks: from the state, darkened by the kind's own findings."""
+    """How an overview cell looks: from the state, darkened by the kind's own findings (not
+    by those the customer accepted: they count nowhere else either)."""
     prefix = kind.replace("_", "-") + "-"
-    severities = [f["severity"] for f in findings if f["rule_id"].startswith(prefix)]
+    severities = [f["severity"] for f in findings
+                  if f["rule_id"].startswith(prefix) and f.get("status") != "accepted"]
     if any(severity in ("critical", "high") for severity in severities):
         return "problem"
     if state == "missing" and kind in _OPTIONAL_KINDS:

@@ -28,7 +28,7 @@ from docgen.render.docx.writer import (
 )
 from docgen.render.html import format_datetime, format_size
 from docgen.render.options import DocxTemplate
-from docgen.render.tables import Table
+from docgen.render.tables import DATA_ONLY_COLUMNS, Table
 
 # The bookmark around the cover's hash: `docgen verify` reads the cover's hash there.
 HASH_BOOKMARK = "docgen_bundle_sha256"
@@ -37,7 +37,7 @@ UPDATE_HINT = ("Word fills in these contents when the document is opened. If the
                "date (another viewer, or after editing), update them: in Word right-click them and choose "
                "Update Field (or press F9); in LibreOffice choose Tools > Update > Update All.")
 FINDING_WEIGHTS = {"Severity": 12, "Section": 13, "Subject": 14, "Finding": 19, "Evidence": 22,
-                   "Remediation": 22}
+                   "Remediation": 22, "Id": 14}
 
 
 def report_docx(context: dict, tables: list[Table], template: DocxTemplate | None) -> bytes:
@@ -199,19 +199,30 @@ def _chapter(writer: Writer, chapter: dict) -> None:
 
 def _findings_table(writer: Writer, records: list[dict], context: dict, show_section: bool,
                     table: Table | None = None) -> None:
-    """Findings with their severity on its colour; the summary's from the report's table."""
+    """Findings with their severity on its colour, accepted ones marked, each with its id;
+    the summary's from the report's table (less the columns only a spreadsheet has)."""
     titles = context["section_titles"]
     if table is not None:
-        columns = list(table.columns)
-        rows = [list(row) for row in table.rows]
+        hidden = DATA_ONLY_COLUMNS.get(table.name, ())
+        keep = [index for index, column in enumerate(table.columns) if column not in hidden]
+        columns = [table.columns[index] for index in keep]
+        rows = [[row[index] for index in keep] for row in table.rows]
     else:
-        columns = ["Severity", "Subject", "Finding", "Evidence", "Remediation"]
-        rows = [[f["severity"], f["subject"], f["title"], f["evidence"], f["remediation"]] for f in records]
+        columns = ["Severity", "Subject", "Finding", "Evidence", "Remediation", "Id"]
+        rows = [[f["severity"], f["subject"], f["title"], f["evidence"], f["remediation"], f["id"]]
+                for f in records]
     evidence = columns.index("Evidence")
     for row, record in zip(rows, records):
-        row[0] = Cell(row[0], fill=SEVERITY_FILLS.get(record["severity"]), bold=True)
-        if record["status"] == "acceptance expired":
-            acceptance = record["acceptance"]
+        accepted = record["status"] == "accepted"
+        row[0] = Cell(f"{row[0]} (accepted)" if accepted else row[0],
+                      fill=None if accepted else SEVERITY_FILLS.get(record["severity"]), bold=True)
+        acceptance = record["acceptance"]
+        if accepted:
+            row[evidence] = [Span(clean(row[evidence])),
+                             Span(f" (risk accepted by {clean(acceptance['accepted_by'])} until "
+                                  f"{clean(acceptance['until'])}: {clean(acceptance['reason'])})",
+                                  italic=True)]
+        elif record["status"] == "acceptance expired":
             row[evidence] = [Span(clean(row[evidence])),
                              Span(f" (accepted by {clean(acceptance['accepted_by'])} until "
                                   f"{clean(acceptance['until'])}; that acceptance has expired)", italic=True)]
@@ -240,6 +251,8 @@ def _summary(writer: Writer, context: dict, tables: dict[str, Table], charts: _C
         table = tables["accepted-risks"]
         rows = [[Cell(row[0], fill=SEVERITY_FILLS.get(row[0]), bold=True), *row[1:]] for row in table.rows]
         writer.table(table.columns, rows)
+    for warning in context["acceptance_warnings"]:
+        writer.paragraph(f"Warning: {clean(warning)}.")
     incomplete = [section for section in context["sections"] if section["status"] != "ok"]
     if incomplete:
         writer.paragraph("Some sections are incomplete; what could not be read or looked up is listed in each "
