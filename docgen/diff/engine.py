@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from docgen.areas import find_area
-from docgen.diff.spec import AreaDiff, Collection, Labels, SectionDiff
 from docgen.diff.inline import around_change
+from docgen.diff.spec import AreaDiff, Collection, Labels, SectionDiff
 from docgen.diff.wording import EMPTY, field_label, is_empty, leaf_name, members, words_of
 
 ADDED, REMOVED, MODIFIED, REPLACED, UNKNOWN = "added", "removed", "modified", "replaced", "unknown"
