@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from docgen.areas.aadconnect.checks import edited_default_rules
 from docgen.areas.aadconnect.source import SETUP_CHOICES
-from docgen.diff.spec import AreaDiff, Collection, Words
+from docgen.diff.spec import AreaDiff, Collection, Labels, Words
 
 # the global settings the server item restates as its setup choices
 _SETUP_SETTINGS = frozenset(parameter.lower() for _, parameter, _ in SETUP_CHOICES)
 
-LABELS = {
+LABELS: Labels = {
     "value": "",
     "group_dn": "pilot group DN",
     "in_effect": "in effect",

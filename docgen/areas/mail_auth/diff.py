@@ -5,9 +5,9 @@ tag it follows and is not listed as a change of its own."""
 from __future__ import annotations
 
 from docgen.areas.mail_auth.kinds import KIND_TITLES
-from docgen.diff.spec import AreaDiff, Collection
+from docgen.diff.spec import AreaDiff, Collection, Labels
 
-LABELS = {
+LABELS: Labels = {
     **KIND_TITLES,
     # result.tags.p.value reads "DMARC: policy (p)"
     "result": "", "tags": "", "value": "",
