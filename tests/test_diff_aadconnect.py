@@ -17,11 +17,14 @@ from support.aadconnect import (
     rule_file,
     set_global_setting,
     set_group_filtering_dn,
+    set_flow_expression,
     set_rule_fields,
 )
 
 PILOT_DN = "CN=AADC Pilot,OU=Groups,OU=CORP,DC=contoso,DC=com"
 RUN = "00000000-0000-4000-8000-00000000000{}"
+# a word of the default cloudFiltered expression of "In from AD - User Join", and its edit
+OLD_WORD, NEW_WORD = '"AAD_"', '"ADS_"'
 
 
 def bundle_of(folder, number: int):
@@ -54,25 +57,37 @@ def test_only_next_start_time_changed(before, copy):
          "Tue, 03 May 2016 14:39:16 GMT", "Tue, 03 May 2016 15:09:16 GMT")]
 
 
-def test_group_filtering_turned_on_with_a_group(before, copy):
+def test_group_filtering_turned_on_with_a_group_is_one_entry(before, copy):
     set_global_setting(copy, "Microsoft.OptionalFeature.GroupFiltering", "True")
     set_group_filtering_dn(copy, PILOT_DN)
-    assert changes(before, copy) == [
-        ("modified", "Sync server 'CONTOSO-SYNC01' (group_filtering.connectors[ae4db4cc-b16b-4eb2-acf5-"
-                     f"837ca84e4d7d].group_dn (none) -> {PILOT_DN}; group_filtering.connectors[ae4db4cc-b16b-"
-                     "4eb2-acf5-837ca84e4d7d].in_effect false -> true; group_filtering.enabled false -> true; "
-                     "group_filtering.in_effect false -> true; setup_choices.group_filtering.value false -> true)"),
-        ("modified", "Global setting 'Microsoft.OptionalFeature.GroupFiltering' (value False -> True)"),
-        ("modified", f"Connector 'contoso.com' (global_parameters[connector.groupfilteringgroupdn].value "
-                     f'"" -> {PILOT_DN}; group_filtering_group_dn "" -> {PILOT_DN})'),
+    document = diff_bundles(before, bundle_of(copy, 2))
+    # the global setting and the connector parameter are restated under group_filtering: one entry
+    assert [(c["kind"], c["summary"]) for s in document["sections"] for c in s["changes"]] == [
+        ("modified", "Sync server 'CONTOSO-SYNC01' (Group filtering, connector contoso.com: pilot group DN "
+                     f"(empty) -> {PILOT_DN}; Group filtering: enabled false -> true)"),
     ]
+    (change,) = document["sections"][0]["changes"]
+    # the raw facts stay in the JSON, each with its raw path, marked derived
+    assert [(f["path"], f["derived"]) for f in change["fields"]] == [
+        ("group_filtering.connectors[ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d].group_dn", False),
+        ("group_filtering.connectors[ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d].in_effect", True),
+        ("group_filtering.enabled", False),
+        ("group_filtering.in_effect", True),
+        ("setup_choices.group_filtering.value", True),
+        ("global_settings[microsoft.optionalfeature.groupfiltering].value", True),
+        ("connectors[ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d].global_parameters[connector.groupfilteringgroupdn]"
+         ".value", True),
+        ("connectors[ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d].group_filtering_group_dn", True),
+    ]
+    assert change["fields"][0]["label"] == "Group filtering, connector contoso.com: pilot group DN"
+    assert document["summary"]["changes"] == 1 and document["result"] == "changed"
 
 
 def test_an_ou_exclusion_added(before, copy):
     add_ou_exclusion(copy, "OU=Disabled,OU=CORP,DC=contoso,DC=com")
     assert changes(before, copy) == [
-        ("modified", "Connector 'contoso.com' (partitions[DC=contoso,DC=com].exclusions [DC=contoso,DC=com] -> "
-                     "[DC=contoso,DC=com, OU=Disabled,OU=CORP,DC=contoso,DC=com])"),
+        ("modified", "Connector 'contoso.com' (Partition DC=contoso,DC=com: OU=Disabled,OU=CORP,DC=contoso,DC=com "
+                     "excluded)"),
     ]
 
 
@@ -80,19 +95,28 @@ def test_a_rule_disabled_and_a_precedence_changed(before, copy):
     set_rule_fields(copy, USER_COMMON_ID, disabled="True")
     set_rule_fields(copy, USER_JOIN_ID, precedence="99")
     assert changes(before, copy) == [
-        ("modified", "Sync rule 'In from AD - User Join' (precedence 100 -> 99)"),
-        ("modified", "Sync rule 'In from AD - User Common' (disabled false -> true)"),
+        ("modified", "Sync rule 'In from AD - User Join' (Precedence 100 -> 99)"),
+        ("modified", "Sync rule 'In from AD - User Common' (Disabled false -> true)"),
     ]
 
 
-def test_a_rule_added_and_one_removed(before, copy):
+def test_a_rule_added_shows_its_details_and_one_removed(before, copy):
     add_custom_rule(copy, USER_JOIN_ID, "11111111-2222-3333-4444-555555555555",
                     name="In from AD - User Join (custom)", precedence="50")
     (copy / rule_file(USER_COMMON_ID)).unlink()
-    assert changes(before, copy) == [
-        ("removed", "Sync rule 'In from AD - User Common' removed"),
-        ("added", "Sync rule 'In from AD - User Join (custom)' added"),
+    document = diff_bundles(before, bundle_of(copy, 2))
+    assert [(c["kind"], c["summary"]) for s in document["sections"] for c in s["changes"]] == [
+        ("removed", "Sync rule 'In from AD - User Common' removed (Connector: contoso.com; Direction: Inbound; "
+                    "Source object type: user; Target object type: person; and 6 more fields)"),
+        ("added", "Sync rule 'In from AD - User Join (custom)' added (Connector: contoso.com; Direction: Inbound; "
+                  "Source object type: user; Target object type: person; and 6 more fields)"),
     ]
+    added = document["sections"][0]["changes"][1]
+    assert [(f["label"], f["new"]) for f in added["fields"]][:6] == [
+        ("Connector", "contoso.com"), ("Direction", "Inbound"), ("Source object type", "user"),
+        ("Target object type", "person"), ("Link type", "Provision"), ("Precedence", 50)]
+    assert [f["label"] for f in added["fields"]][6:] == ["Disabled", "Scoping filter", "Join rules",
+                                                         "Attribute flows"]
 
 
 def test_a_rule_recreated_with_a_new_id_reads_as_modified(before, copy):
@@ -100,7 +124,22 @@ def test_a_rule_recreated_with_a_new_id_reads_as_modified(before, copy):
     (copy / rule_file(USER_JOIN_ID)).unlink()
     # matched by connector and rule name, since the id is new
     assert changes(before, copy) == [
-        ("modified", "Sync rule 'In from AD - User Join' (id 0b088913-b613-4d9d-9563-9988b7719ed6 -> "
-                     "22222222-2222-3333-4444-555555555555; immutable_tag Microsoft.InfromADUserJoin.003 -> "
-                     "(none); is_default true -> false; precedence 100 -> 98)"),
+        ("modified", "Sync rule 'In from AD - User Join' (ID 0b088913-b613-4d9d-9563-9988b7719ed6 -> "
+                     "22222222-2222-3333-4444-555555555555; Immutable tag Microsoft.InfromADUserJoin.003 -> "
+                     "(empty); Microsoft default rule true -> false; Precedence 100 -> 98)"),
     ]
+
+
+def test_a_changed_flow_expression_is_one_field_summarised_around_its_change(before, copy):
+    set_flow_expression(copy, USER_JOIN_ID, "cloudFiltered", OLD_WORD, NEW_WORD)
+    document = diff_bundles(before, bundle_of(copy, 2))
+    (change,) = [c for s in document["sections"] for c in s["changes"]]
+    (flow,) = change["fields"]
+    assert flow["path"] == "flows[cloudFiltered].expression"
+    assert flow["label"] == "Attribute flow cloudFiltered: expression"
+    assert flow["new"] == flow["old"].replace(OLD_WORD, NEW_WORD) and len(flow["new"]) > 500
+    # the sentence is cut around the change, so old and new never read alike
+    assert change["summary"] == (
+        "Sync rule 'In from AD - User Join' (Attribute flow cloudFiltered: expression "
+        '…[sAMAccountName], 4) = "AAD_" || (Left([mailNickname… -> '
+        '…[sAMAccountName], 4) = "ADS_" || (Left([mailNickname…)')

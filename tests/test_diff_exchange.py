@@ -95,10 +95,17 @@ def test_added_removed_and_modified_servers(before_data):
     items.insert(0, added)  # position must not matter
     document = diff_bundles(loaded(before_data, "a.json"), loaded(after, "b.json"))
     assert changes(document) == [
-        ("removed", "Exchange server 'EX05' removed"),
-        ("added", "Exchange server 'EX06' added"),
-        ("modified", "Exchange server 'EX01' (roles [Mailbox] -> [Mailbox, Edge])"),
+        ("removed", "Exchange server 'EX05' removed (DN: CN=EX05,CN=Servers,CN=Exchange Administrative "
+                    "Group (FYDIBO…; Fqdn: EX05.corp.contoso.com; Version: Version 15.2 (Build 1544.4); and 2 more "
+                    "fields)"),
+        ("added", "Exchange server 'EX06' added (DN: CN=EX06,DC=corp,DC=contoso,DC=com; Fqdn: "
+                  "EX05.corp.contoso.com; Version: Version 15.2 (Build 1544.4); and 2 more fields)"),
+        ("modified", "Exchange server 'EX01' (Roles: Edge added)"),
     ]
+    # an added object lists its fields, a removed one too
+    (_, added_change, _) = [c for s in document["sections"] for c in s["changes"]]
+    assert [(f["label"], f["old"], f["new"]) for f in added_change["fields"]][-1] == (
+        "Version", None, "Version 15.2 (Build 1544.4)")
     assert document["findings"]["new"][0]["id"] == "exchange-smtp-cert-missing:ex06"
     assert document["findings"]["resolved"][0]["id"] == "exchange-smtp-cert-missing:ex05"
 
@@ -132,7 +139,8 @@ def test_diff_document_is_valid_against_its_published_schema(before_data):
     after["organization"] = "Contoso Ltd"
     document = diff_bundles(loaded(before_data, "a.json"), loaded(after, "b.json"))
     assert list(Draft202012Validator(json.loads(diff_schema_text())).iter_errors(document)) == []
-    assert document["top_level"] == [{"path": "organization", "old": "Contoso", "new": "Contoso Ltd"}]
+    assert document["top_level"] == [{"path": "organization", "old": "Contoso", "new": "Contoso Ltd",
+                                      "label": "Organization", "derived": False}]
     assert document["result"] == "changed"
 
 
@@ -184,7 +192,7 @@ def test_html_marks_kinds_and_switches_without_script(run_cli, bundle_files, tmp
     page = lxml.html.fromstring((tmp_path / "diff.html").read_bytes())
     (row,) = page.cssselect("tr.change.kind-modified")
     assert row.get("data-key") == "ex01"
-    assert [td.text_content() for td in row.cssselect("table.fields td")] == ["roles", "[Mailbox]", "→", "[Edge]"]
+    assert [td.text_content() for td in row.cssselect("table.fields td")] == ["Roles", "[Mailbox]", "→", "[Edge]"]
     assert len(page.cssselect("tr.unchanged")) == 9   # EX02-EX05 and the five store certificates
     toggle = page.cssselect("input#show-unchanged.toggle-input")[0]
     assert toggle.get("checked") is not None and page.cssselect("label[for=show-unchanged]")

@@ -473,9 +473,13 @@ def describe(change: Change, collection: Collection | None = None, labels: Label
     subject = f"{change.noun} '{change.label}'"
     if change.kind in (ADDED, REMOVED):
         verb = "added" if change.kind == ADDED else "removed"
-        details = "; ".join(f"{f.label}: {show(f.new if change.kind == ADDED else f.old)}"
-                            for f in change.fields[:6])
-        more = f"; and {len(change.fields) - 6} more" if len(change.fields) > 6 else ""
+        # the sentence names its simple facts; documents show every field, whole
+        simple = [f for f in change.fields
+                  if isinstance(f.new if change.kind == ADDED else f.old, (str, int, float))]
+        named = simple[:4]
+        details = "; ".join(f"{f.label}: {show(f.new if change.kind == ADDED else f.old)}" for f in named)
+        rest = len(change.fields) - len(named)
+        more = f"; and {rest} more field{'s' if rest != 1 else ''}" if rest and details else ""
         return f"{subject} {verb}" + (f" ({details}{more})" if details else "")
     if change.kind == REPLACED and collection and collection.replacement:
         return f"{subject}: {_describe_replacement(change, collection.replacement)}"
