@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
+
+import lxml.html
 import pytest
+from pypdf import PdfReader
 
 from docgen.areas.aadconnect.source import import_aadconnect
 from docgen.bundle import dump_bundle, new_bundle, parse_bundle, put_section
+from docgen.checks import run_checks
+from docgen.checks.rules import default_rules, with_overrides
 from docgen.diff import diff_bundles
 from support.aadconnect import (
+    AAD_USER_JOIN_ID,
+    COMPUTER_JOIN_ID,
     USER_COMMON_ID,
     USER_JOIN_ID,
     add_custom_rule,
@@ -143,3 +152,88 @@ def test_a_changed_flow_expression_is_one_field_summarised_around_its_change(bef
         "Sync rule 'In from AD - User Join' (Attribute flow cloudFiltered: expression "
         '…[sAMAccountName], 4) = "AAD_" || (Left([mailNickname… -> '
         '…[sAMAccountName], 4) = "ADS_" || (Left([mailNickname…)')
+
+
+def _squashed(text: str) -> str:
+    """Text without white space: a PDF line break may fall where a space was, or inside a token."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_a_changed_flow_shows_in_html_and_pdf_word_by_word_and_whole(run_cli, before, copy, tmp_path):
+    set_flow_expression(copy, USER_JOIN_ID, "cloudFiltered", OLD_WORD, NEW_WORD)
+    after = bundle_of(copy, 2)
+    (tmp_path / "a.bundle.json").write_bytes(before.raw)
+    (tmp_path / "b.bundle.json").write_bytes(after.raw)
+    result = run_cli("diff", tmp_path / "a.bundle.json", tmp_path / "b.bundle.json", "-o", tmp_path / "out",
+                     "--changes-only")
+    assert result.exit_code == 0, result.stderr
+    (flow,) = [f for s in json.loads((tmp_path / "out" / "diff.json").read_bytes())["sections"]
+               for c in s["changes"] for f in c["fields"]]
+    # HTML: the old value with the changed word struck out, the new one with it marked in
+    page = lxml.html.fromstring((tmp_path / "out" / "diff.html").read_bytes())
+    (row,) = page.cssselect(f'tr.change[data-key="{USER_JOIN_ID}"]')
+    assert [mark.text_content() for mark in row.cssselect("td.words del")] == ["AAD_"]
+    assert [mark.text_content() for mark in row.cssselect("td.words ins")] == ["ADS_"]
+    assert row.cssselect("td.words .new-text")[0].text_content() == "After " + flow["new"]
+    # PDF: both values whole (wrapped, never cut)
+    text = _squashed("".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "diff.pdf").pages))
+    assert _squashed(flow["new"]) in text and _squashed(flow["old"]) in text
+
+
+# -- a default rule edited (issue 13, item 8) ------------------------------------------------
+
+EDITED = "aadconnect-default-rule-edited"
+
+
+def _edited_findings(findings) -> list[tuple[str, str, str]]:
+    return [(f["id"], f["severity"], f["evidence"]) for f in findings if f["rule_id"] == EDITED]
+
+
+def test_the_sample_has_no_edited_default_rule(before):
+    assert [f for f in run_checks(before.data) if f.rule_id == EDITED] == []
+
+
+def test_a_default_rule_moved_below_100_is_a_finding_of_one_export(copy):
+    # Microsoft's rules sit at 100 and above: one export shows this edit by itself
+    set_rule_fields(copy, COMPUTER_JOIN_ID, precedence="90")
+    findings = [f.as_dict() for f in run_checks(bundle_of(copy, 2).data)]
+    assert _edited_findings(findings) == [(
+        f"{EDITED}:{COMPUTER_JOIN_ID}", "warning",
+        "Inbound rule on contoso.com at precedence 90 carries Microsoft's tag Microsoft.InfromADComputerJoin.002; "
+        "Microsoft's default rules sit at precedence 100 and above, below 100 is for custom rules: its "
+        "precedence was changed by hand.")]
+    (finding,) = [f for f in findings if f["rule_id"] == EDITED]
+    assert finding["title"] == "Default sync rule changed; upgrades overwrite it"
+
+
+def test_a_default_rules_flow_edited_is_a_finding_of_the_diff(before, copy):
+    # the export keeps no thumbprint of Microsoft's rule: a flow edited in place shows only
+    # against an earlier snapshot
+    set_flow_expression(copy, USER_JOIN_ID, "cloudFiltered", OLD_WORD, NEW_WORD)
+    set_rule_fields(copy, AAD_USER_JOIN_ID, precedence="140")
+    after = bundle_of(copy, 2)
+    assert [f for f in run_checks(after.data) if f.rule_id == EDITED] == []
+    document = diff_bundles(before, after)
+    assert _edited_findings(document["findings"]["new"]) == [
+        (f"{EDITED}:{USER_JOIN_ID}", "warning",
+         "Inbound rule on contoso.com at precedence 100 carries Microsoft's tag Microsoft.InfromADUserJoin.003 in "
+         "both snapshots, and its attribute flows changed."),
+        (f"{EDITED}:{AAD_USER_JOIN_ID}", "warning",
+         "Outbound rule on contoso.onmicrosoft.com - AAD at precedence 140 carries Microsoft's tag "
+         "Microsoft.OuttoAADUserJoin.006 in both snapshots, and its precedence (123 -> 140) changed."),
+    ]
+
+
+def test_disabling_or_an_upgrade_of_a_default_rule_is_not_an_edit(before, copy):
+    # disabling is Microsoft's supported way; a new tag version is Microsoft's own new rule
+    set_rule_fields(copy, USER_COMMON_ID, disabled="True")
+    set_rule_fields(copy, USER_JOIN_ID, immutable_tag="Microsoft.InfromADUserJoin.004")
+    set_flow_expression(copy, USER_JOIN_ID, "cloudFiltered", OLD_WORD, NEW_WORD)
+    document = diff_bundles(before, bundle_of(copy, 2))
+    assert _edited_findings(document["findings"]["new"]) == []
+
+
+def test_the_precedence_a_default_rule_must_keep_is_data(before):
+    # one above the lowest default rule's precedence (In from AD - User Join, 100): only it is flagged
+    rules = with_overrides(default_rules(), {EDITED: {"custom_precedence_below": 101}}, "docgen.toml")
+    assert [f.id for f in run_checks(before.data, rules) if f.rule_id == EDITED] == [f"{EDITED}:{USER_JOIN_ID}"]
