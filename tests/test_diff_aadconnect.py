@@ -24,9 +24,9 @@ from support.aadconnect import (
     copy_corpus,
     corpus,
     rule_file,
+    set_flow_expression,
     set_global_setting,
     set_group_filtering_dn,
-    set_flow_expression,
     set_rule_fields,
 )
 
