@@ -95,17 +95,17 @@ def test_added_removed_and_modified_servers(before_data):
     items.insert(0, added)  # position must not matter
     document = diff_bundles(loaded(before_data, "a.json"), loaded(after, "b.json"))
     assert changes(document) == [
-        ("removed", "Exchange server 'EX05' removed (DN: CN=EX05,CN=Servers,CN=Exchange Administrative "
-                    "Group (FYDIBO…; Fqdn: EX05.corp.contoso.com; Version: Version 15.2 (Build 1544.4); and 2 more "
-                    "fields)"),
+        ("removed", "Exchange server 'EX05' removed"),
         ("added", "Exchange server 'EX06' added (DN: CN=EX06,DC=corp,DC=contoso,DC=com; Fqdn: "
                   "EX05.corp.contoso.com; Version: Version 15.2 (Build 1544.4); and 2 more fields)"),
         ("modified", "Exchange server 'EX01' (Roles: Edge added)"),
     ]
-    # an added object lists its fields, a removed one too
-    (_, added_change, _) = [c for s in document["sections"] for c in s["changes"]]
+    # an added object lists its fields, a removed one too (as it was)
+    (removed_change, added_change, _) = [c for s in document["sections"] for c in s["changes"]]
     assert [(f["label"], f["old"], f["new"]) for f in added_change["fields"]][-1] == (
         "Version", None, "Version 15.2 (Build 1544.4)")
+    assert [(f["label"], f["old"], f["new"]) for f in removed_change["fields"]][-1] == (
+        "Version", "Version 15.2 (Build 1544.4)", None)
     assert document["findings"]["new"][0]["id"] == "exchange-smtp-cert-missing:ex06"
     assert document["findings"]["resolved"][0]["id"] == "exchange-smtp-cert-missing:ex05"
 

@@ -471,16 +471,15 @@ def describe(change: Change, collection: Collection | None = None, labels: Label
     """The change in a sentence a change board reads: fields by their labels, derived ones
     left out, added and removed members of lists in words, added objects with their details."""
     subject = f"{change.noun} '{change.label}'"
-    if change.kind in (ADDED, REMOVED):
-        verb = "added" if change.kind == ADDED else "removed"
-        # the sentence names its simple facts; documents show every field, whole
-        simple = [f for f in change.fields
-                  if isinstance(f.new if change.kind == ADDED else f.old, (str, int, float))]
-        named = simple[:4]
-        details = "; ".join(f"{f.label}: {show(f.new if change.kind == ADDED else f.old)}" for f in named)
+    if change.kind == REMOVED:
+        return f"{subject} removed"   # as it was: its fields, in the documents
+    if change.kind == ADDED:
+        # the sentence names its first simple facts; documents show every field, whole
+        named = [f for f in change.fields if isinstance(f.new, (str, int, float))][:4]
+        details = "; ".join(f"{f.label}: {show(f.new)}" for f in named)
         rest = len(change.fields) - len(named)
         more = f"; and {rest} more field{'s' if rest != 1 else ''}" if rest and details else ""
-        return f"{subject} {verb}" + (f" ({details}{more})" if details else "")
+        return f"{subject} added" + (f" ({details}{more})" if details else "")
     if change.kind == REPLACED and collection and collection.replacement:
         return f"{subject}: {_describe_replacement(change, collection.replacement)}"
     if change.kind == UNKNOWN:
