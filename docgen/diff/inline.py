@@ -12,6 +12,9 @@ from difflib import SequenceMatcher
 # Words, runs of white space, and each other character on its own: "Left([sAMAccountName], 4)"
 # -> "Left", "(", "[", "sAMAccountName", "]", ",", " ", "4", ")".
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
+_WORD = re.compile(r"\w")
+# at most this many tokens of punctuation or space kept between two changes join them
+_STRAY = 2
 EQUAL, DELETED, INSERTED = "equal", "deleted", "inserted"
 Segments = list[tuple[str, str]]
 
@@ -23,7 +26,7 @@ def word_diff(old: str, new: str) -> tuple[Segments, Segments]:
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     old_runs: Segments = []
     new_runs: Segments = []
-    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+    for operation, i1, i2, j1, j2 in _without_stray_punctuation(matcher.get_opcodes(), before):
         if operation == "equal":
             _append(old_runs, EQUAL, "".join(before[i1:i2]))
             _append(new_runs, EQUAL, "".join(after[j1:j2]))
@@ -31,6 +34,23 @@ def word_diff(old: str, new: str) -> tuple[Segments, Segments]:
         _append(old_runs, DELETED, "".join(before[i1:i2]))
         _append(new_runs, INSERTED, "".join(after[j1:j2]))
     return old_runs, new_runs
+
+
+def _without_stray_punctuation(opcodes: list, before: list[str]) -> list:
+    """A '=' or ',' alone between two changes is part of the change: "OU=Sales,OU=Staff" for
+    "CN=Servers,CN=Exchange" is one change, not four marks around kept punctuation."""
+    merged: list = []
+    for index, (operation, i1, i2, j1, j2) in enumerate(opcodes):
+        stray = (operation == "equal" and 0 < index < len(opcodes) - 1 and i2 - i1 <= _STRAY
+                 and not any(_WORD.match(token) for token in before[i1:i2]))
+        if stray:
+            operation = "replace"
+        if merged and operation != "equal" and merged[-1][0] != "equal":
+            _, m1, _, n1, _ = merged[-1]
+            merged[-1] = ("replace", m1, i2, n1, j2)
+        else:
+            merged.append((operation, i1, i2, j1, j2))
+    return merged
 
 
 def _append(runs: Segments, kind: str, text: str) -> None:

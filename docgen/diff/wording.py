@@ -17,7 +17,7 @@ _SEGMENTS = re.compile(r"\.(?![^\[]*\])")
 _KEYED_SEGMENT = re.compile(r"^(?P<name>[^\[]+)\[(?P<key>.*)\]$")
 # Abbreviations written in capitals when a field name is humanised.
 _ABBREVIATIONS = frozenset({
-    "aad", "ad", "bimi", "cu", "dkim", "dmarc", "dn", "dns", "ews", "guid", "id", "ip", "mfa",
+    "aad", "ad", "bimi", "cu", "dkim", "dmarc", "dn", "dns", "ews", "fqdn", "guid", "id", "ip", "mfa",
     "mta", "mx", "ou", "rpt", "sid", "smtp", "spf", "sts", "tls", "ttl", "upn", "url"})
 EMPTY = "(empty)"
 IDENTITY_FIELD = "key"
