@@ -236,3 +236,26 @@ def test_the_precedence_a_default_rule_must_keep_is_data(before):
     # one above the lowest default rule's precedence (In from AD - User Join, 100): only it is flagged
     rules = with_overrides(default_rules(), {EDITED: {"custom_precedence_below": 101}}, "docgen.toml")
     assert [f.id for f in run_checks(before.data, rules) if f.rule_id == EDITED] == [f"{EDITED}:{USER_JOIN_ID}"]
+
+
+def test_html_reads_group_filtering_as_one_entry_and_an_exclusion_in_words(run_cli, before, copy, tmp_path):
+    set_global_setting(copy, "Microsoft.OptionalFeature.GroupFiltering", "True")
+    set_group_filtering_dn(copy, PILOT_DN)
+    add_ou_exclusion(copy, "OU=Sales,DC=contoso,DC=com")
+    (tmp_path / "a.bundle.json").write_bytes(before.raw)
+    (tmp_path / "b.bundle.json").write_bytes(bundle_of(copy, 2).raw)
+    result = run_cli("diff", tmp_path / "a.bundle.json", tmp_path / "b.bundle.json", "-o", tmp_path / "out",
+                     "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    page = lxml.html.fromstring((tmp_path / "out" / "diff.html").read_bytes())
+    rows = page.cssselect("#diff-aadconnect tr.change")
+    assert [row.cssselect("td.object")[0].text_content() for row in rows] == [
+        "Sync server CONTOSO-SYNC01", "Connector contoso.com"]
+    server, connector = rows
+    # the derived facts (in effect, the setting and parameter restated) are in the JSON only
+    assert [[td.text_content() for td in field.cssselect("td")] for field in server.cssselect("tr.field")] == [
+        ["Group filtering, connector contoso.com: pilot group DN", "(empty)", "→", PILOT_DN],
+        ["Group filtering: enabled", "false", "→", "true"]]
+    assert [[td.text_content() for td in field.cssselect("td")] for field in connector.cssselect("tr.field")] == [
+        ["Partition DC=contoso,DC=com: excluded OUs", "OU=Sales,DC=contoso,DC=com excluded"]]
+    assert connector.cssselect("tr.field ins")[0].text_content() == "OU=Sales,DC=contoso,DC=com"
