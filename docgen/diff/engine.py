@@ -296,8 +296,7 @@ def _fold_derived(change: Change | None, parts: SectionComparison, element_path:
         if part.kind == MODIFIED and part.fields and all(f.derived for f in part.fields):
             relative = part.path[len(element_path) + 1:]
             folded += [replace(f, path=f"{relative}.{f.path}", derived=True) for f in part.fields]
-            parts.changes.remove(part)
-            parts.unchanged.append(Unchanged(noun=part.noun, key=part.key, label=part.label))
+            parts.changes.remove(part)   # neither a change of its own nor "unchanged"
     if folded:
         change.fields = [*change.fields, *_worded(folded, collection, labels, old, new)]
         _finish(change, collection, labels)

@@ -56,7 +56,7 @@ def _view(field: dict, kind: str, labels) -> dict[str, Any]:
     if not is_empty(old) and not is_empty(new) and max(len(before), len(after)) > LONG:
         old_runs, new_runs = word_diff(before, after)
         return {"label": label, "form": "text", "old": _marked(old_runs), "new": _marked(new_runs)}
-    return {"label": label, "form": "pair", "old": breakable(before), "new": breakable(after)}
+    return {"label": label, "form": "pair", "old": readable(old), "new": readable(new)}
 
 
 def _marked(runs: list[tuple[str, str]]) -> Markup:
