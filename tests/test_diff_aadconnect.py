@@ -90,6 +90,9 @@ def test_group_filtering_turned_on_with_a_group_is_one_entry(before, copy):
     ]
     assert change["fields"][0]["label"] == "Group filtering, connector contoso.com: pilot group DN"
     assert document["summary"]["changes"] == 1 and document["result"] == "changed"
+    # the setting folded into the server's entry is not "unchanged" either
+    assert "Microsoft.OptionalFeature.GroupFiltering" not in [
+        item["label"] for item in document["sections"][0]["unchanged"]]
 
 
 def test_an_ou_exclusion_added(before, copy):
