@@ -206,7 +206,7 @@ def test_diff_matches_policies_by_id_and_compares_conditions_as_sets():
     summaries = [(c["kind"], c["summary"]) for s in document["sections"] for c in s["changes"]]
     kinds = sorted(kind for kind, _ in summaries)
     assert kinds == ["modified", "modified", "removed"], summaries
-    assert any("name" in text and "CA001" in text for _, text in summaries)
+    assert any("Name" in text and "CA001" in text for _, text in summaries)
     assert any(removed["name"] in text for kind, text in summaries if kind == "removed")
     same = diff_bundles(bundle_of(before), bundle_of(import_conditional_access([ENTRA / "contoso-entra.json"])))
     assert same["result"] == "no changes"

@@ -33,8 +33,8 @@ def test_dkim_rotation_flips_the_active_selector(sample_server):
     _, after, _ = collect(sample_server, at=ROTATED)
     document = diff_bundles(loaded(before, "a.json"), loaded(after, "b.json"))
     assert changes(document) == [
-        ("modified", "DKIM domain 'contoso.de' (active_selector selector1 -> selector2; "
-                     "selectors[selector1].active true -> false; selectors[selector2].active false -> true)"),
+        ("modified", "DKIM domain 'contoso.de' (Active selector selector1 -> selector2; "
+                     "Selector selector1: active true -> false; Selector selector2: active false -> true)"),
     ]
 
 
@@ -53,10 +53,14 @@ def test_dmarc_policy_none_to_quarantine(loopback_only, tmp_path):
         _, after, _ = collect(server)
     document = diff_bundles(loaded(before, "a.json"), loaded(after, "b.json"))
     assert changes(document) == [
-        ("modified", "Domain 'contoso.de' (dmarc.records [v=DMARC1; p=none] -> [v=DMARC1; p=quarantine]; "
-                     "dmarc.result.tags.np.value none -> quarantine; dmarc.result.tags.p.value none -> "
-                     "quarantine; dmarc.result.tags.sp.value none -> quarantine)"),
+        ("modified", "Domain 'contoso.de' (DMARC: published records [v=DMARC1; p=none] -> "
+                     "[v=DMARC1; p=quarantine]; DMARC: policy (p) none -> quarantine)"),
     ]
+    # np and sp follow p: kept in the JSON with their raw paths, marked derived
+    (change,) = [c for s in document["sections"] for c in s["changes"]]
+    derived = {f["path"]: f["label"] for f in change["fields"] if f["derived"]}
+    assert derived["dmarc.result.tags.np.value"] == "DMARC: non-existent subdomain policy (np)"
+    assert "dmarc.result.tags.sp.value" in derived and "dmarc.result.tags.p.value" not in derived
     assert [f["id"] for f in document["findings"]["resolved"]] == ["dmarc-policy-none:contoso.de"]
     assert document["findings"]["new"] == []
 
@@ -98,4 +102,4 @@ def test_checkdmarcs_wording_of_the_same_outcome_is_no_change(sample_server):
     dmarc["state"] = "invalid"
     document = diff_bundles(loaded(before, "a.json"), loaded(after, "b.json"))
     assert changes(document) == [
-        ("modified", "Domain 'contoso-legacy.com' (dmarc.state missing -> invalid)")]
+        ("modified", "Domain 'contoso-legacy.com' (DMARC: state missing -> invalid)")]

@@ -16,6 +16,7 @@ from docgen.areas.exchange_certificates.source import import_exchange_certs
 from docgen.bundle import dump_bundle, new_bundle, parse_bundle, put_section
 from docgen.diff import diff_bundles
 from docgen.diff.document import diff_schema_text
+from docgen.diff.engine import VolatileMatcher, compare_bundles
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +97,16 @@ def test_added_removed_and_modified_servers(before_data):
     document = diff_bundles(loaded(before_data, "a.json"), loaded(after, "b.json"))
     assert changes(document) == [
         ("removed", "Exchange server 'EX05' removed"),
-        ("added", "Exchange server 'EX06' added"),
-        ("modified", "Exchange server 'EX01' (roles [Mailbox] -> [Mailbox, Edge])"),
+        ("added", "Exchange server 'EX06' added (DN: CN=EX06,DC=corp,DC=contoso,DC=com; FQDN: "
+                  "EX05.corp.contoso.com; Version: Version 15.2 (Build 1544.4); and 2 more fields)"),
+        ("modified", "Exchange server 'EX01' (Roles: Edge added)"),
     ]
+    # an added object lists its fields, a removed one too (as it was)
+    (removed_change, added_change, _) = [c for s in document["sections"] for c in s["changes"]]
+    assert [(f["label"], f["old"], f["new"]) for f in added_change["fields"]][-1] == (
+        "Version", None, "Version 15.2 (Build 1544.4)")
+    assert [(f["label"], f["old"], f["new"]) for f in removed_change["fields"]][-1] == (
+        "Version", "Version 15.2 (Build 1544.4)", None)
     assert document["findings"]["new"][0]["id"] == "exchange-smtp-cert-missing:ex06"
     assert document["findings"]["resolved"][0]["id"] == "exchange-smtp-cert-missing:ex05"
 
@@ -132,7 +140,8 @@ def test_diff_document_is_valid_against_its_published_schema(before_data):
     after["organization"] = "Contoso Ltd"
     document = diff_bundles(loaded(before_data, "a.json"), loaded(after, "b.json"))
     assert list(Draft202012Validator(json.loads(diff_schema_text())).iter_errors(document)) == []
-    assert document["top_level"] == [{"path": "organization", "old": "Contoso", "new": "Contoso Ltd"}]
+    assert document["top_level"] == [{"path": "organization", "old": "Contoso", "new": "Contoso Ltd",
+                                      "label": "Organization", "derived": False}]
     assert document["result"] == "changed"
 
 
@@ -184,7 +193,7 @@ def test_html_marks_kinds_and_switches_without_script(run_cli, bundle_files, tmp
     page = lxml.html.fromstring((tmp_path / "diff.html").read_bytes())
     (row,) = page.cssselect("tr.change.kind-modified")
     assert row.get("data-key") == "ex01"
-    assert [td.text_content() for td in row.cssselect("table.fields td")] == ["roles", "[Mailbox]", "→", "[Edge]"]
+    assert [td.text_content() for td in row.cssselect("table.fields td")] == ["Roles", "[Mailbox]", "→", "[Edge]"]
     assert len(page.cssselect("tr.unchanged")) == 9   # EX02-EX05 and the five store certificates
     toggle = page.cssselect("input#show-unchanged.toggle-input")[0]
     assert toggle.get("checked") is not None and page.cssselect("label[for=show-unchanged]")
@@ -206,3 +215,40 @@ def test_changes_only_pdf_with_three_attachments_and_same_bytes_twice(run_cli, b
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Exchange server EX01" in text and "EX02" not in text.split("Exchange certificates")[-1]
     assert 'pdfaid:part="3"' in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+
+
+def test_an_empty_value_is_one_value_shown_one_way(before_data):
+    after = copy.deepcopy(before_data)
+    servers = after["sections"]["exchange_certificates"]["items"]
+    servers[0]["web_host_names"] = []          # None before: empty either way, no change
+    servers[1]["roles"] = []                   # ["Mailbox"] before
+    servers[2]["web_host_names"] = ["mail.contoso.com"]
+    servers[3]["fqdn"] = ""
+    # compared as the engine sees them (the bundle schema allows no empty list here)
+    comparison = compare_bundles(before_data, after, VolatileMatcher(()), ["exchange_certificates"])
+    assert sorted(change.summary for change in comparison.changes) == [
+        "Exchange server 'EX02' (Roles: Mailbox removed)",
+        "Exchange server 'EX03' (Web host names: mail.contoso.com added)",
+        "Exchange server 'EX04' (FQDN EX04.corp.contoso.com -> (empty))",
+    ]
+
+
+def test_html_shows_every_field_by_its_label_and_whole(run_cli, before_data, tmp_path):
+    after = copy.deepcopy(before_data)
+    long_dn = "CN=EX01," + ",".join(f"OU=Department{n:02d}" for n in range(12)) + ",DC=contoso,DC=com"
+    after["sections"]["exchange_certificates"]["items"][0].update(dn=long_dn, roles=["Mailbox", "Edge"])
+    (tmp_path / "a.json").write_bytes(dump_bundle(before_data))
+    (tmp_path / "b.json").write_bytes(dump_bundle(after))
+    assert run_cli("diff", tmp_path / "a.json", tmp_path / "b.json", "-o", tmp_path / "out",
+                   "--format", "html").exit_code == 0
+    page = lxml.html.fromstring((tmp_path / "out" / "diff.html").read_bytes())
+    (row,) = page.cssselect("tr.change.kind-modified")
+    fields = row.cssselect("table.fields tr.field")
+    assert [field.cssselect("td.path")[0].text_content() for field in fields] == ["DN", "Roles"]
+    # the long DN compared word by word, both values whole; a list's new member said in words
+    assert [mark.text_content() for mark in fields[0].cssselect("ins")] == [
+        ",".join(f"OU=Department{n:02d}" for n in range(12))]
+    assert fields[0].cssselect(".new-text")[0].text_content() == "After " + long_dn
+    assert fields[1].cssselect("td.members")[0].text_content() == "Edge added"
+    # a long token may break after its commas, never inside a word
+    assert "OU=<wbr>Department00,<wbr>" in lxml.html.tostring(fields[0]).decode()

@@ -244,8 +244,8 @@ def test_a_cu_update_reads_cu_to_cu(tmp_path):
     comparison = compare_bundles(bundle(before), bundle(after), VolatileMatcher(()), ["exchange_servers"])
     summaries = sorted(change.summary for change in comparison.changes)
     assert summaries == [
-        "Exchange server 'EX01' (build 15.2.1544.4 -> 15.2.1748.10; update CU14 -> CU15)",
-        "partner application 'Teams Scheduler' (name TeamsScheduler -> Teams Scheduler; enabled true -> false)"]
+        "Exchange server 'EX01' (Build 15.2.1544.4 -> 15.2.1748.10; Update CU14 -> CU15)",
+        "partner application 'Teams Scheduler' (Name TeamsScheduler -> Teams Scheduler; Enabled true -> false)"]
 
 
 # -- the demo -------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class Area:
     checks: Ref | None = None
     cross_checks: tuple[Ref, ...] = ()
     tables: Ref | None = None          # (section context) -> [Table] for CSV and XLSX
-    diff: Ref | None = None            # () -> docgen.diff.spec.SectionDiff
+    diff: Ref | None = None            # () -> docgen.diff.spec.AreaDiff
     # raw inputs it recognises by content: text of a file's head -> bool; a folder -> bool
     recognise: Ref | None = None
     recognise_folder: Ref | None = None

@@ -16,8 +16,10 @@ from docgen.bundle import LoadedBundle
 from docgen.bundle.io import CANONICAL_JSON
 from docgen.bundle.schema import key_path
 from docgen.checks import Finding, run_checks
+from docgen.checks.rules import default_rules
 from docgen.core.errors import DocgenError
-from docgen.diff.engine import KINDS, Comparison, VolatileMatcher, compare_bundles
+from docgen.diff.engine import KINDS, Comparison, VolatileMatcher, compare_bundles, section_diff
+from docgen.diff.wording import humanise
 
 DIFF_SCHEMA_VERSION = 1
 DIFF_SCHEMA_FILE = "diff.schema.json"
@@ -39,6 +41,11 @@ def diff_bundles(before: LoadedBundle, after: LoadedBundle, *, rules: dict | Non
     not_comparable = {section.name for section in comparison.sections if not section.comparable}
     uncertain = {(change.section, change.key) for change in comparison.changes
                  if change.kind == "unknown" or change.unknown}
+    rules = rules if rules is not None else default_rules()
+    after_findings = run_checks(after.data, rules)
+    seen = {finding.id for finding in after_findings}
+    after_findings += [finding for finding in _change_findings(before.data, after.data, comparison, rules)
+                       if finding.id not in seen]
     document = {
         "diff_schema_version": DIFF_SCHEMA_VERSION,
         "tool_version": __version__,
@@ -46,13 +53,27 @@ def diff_bundles(before: LoadedBundle, after: LoadedBundle, *, rules: dict | Non
         "after": _identity(after),
         "result": "changed" if comparison.has_changes else "no changes",
         "summary": _summary(comparison),
-        "top_level": [asdict(change) for change in comparison.top_level],
+        "top_level": [{**asdict(change), "label": humanise(change.path).capitalize()}
+                      for change in comparison.top_level],
         "sections": [_section(section) for section in comparison.sections],
-        "findings": _findings(run_checks(before.data, rules), run_checks(after.data, rules),
+        "findings": _findings(run_checks(before.data, rules), after_findings,
                               not_comparable, uncertain),
         "volatile": [asdict(change) for change in comparison.volatile],
     }
     return document
+
+
+def _change_findings(before: dict, after: dict, comparison: Comparison, rules: dict) -> list[Finding]:
+    """Findings only a comparison can see (a default sync rule edited in place), from the
+    areas that declare them, for each section compared on both sides."""
+    found: list[Finding] = []
+    for section in comparison.sections:
+        if not section.comparable:
+            continue
+        check = section_diff(section.name).change_findings
+        if check is not None:
+            found.extend(check(before["sections"][section.name], after["sections"][section.name], rules))
+    return found
 
 
 def _identity(loaded: LoadedBundle) -> dict:

@@ -7,11 +7,13 @@ the published diff JSON and the templates into HTML and PDF.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from docgen.areas import find_area
-from docgen.diff.spec import Collection, SectionDiff
+from docgen.diff.inline import around_change
+from docgen.diff.spec import AreaDiff, Collection, Labels, SectionDiff
+from docgen.diff.wording import EMPTY, field_label, is_empty, leaf_name, members, words_of
 
 ADDED, REMOVED, MODIFIED, REPLACED, UNKNOWN = "added", "removed", "modified", "replaced", "unknown"
 KINDS = (ADDED, REMOVED, MODIFIED, REPLACED, UNKNOWN)
@@ -20,16 +22,22 @@ NOT_COMPARABLE_STATUSES = ("error", "skipped")
 _SECTION_META = ("status", "errors", "collected_at")
 IDENTITY_FIELD = "key"
 _KEYED = Collection(path="", noun="item", label=None)
+# Longer texts are summarised around their first change, never cut before it.
+_SHORT = 60
 _ISO_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One value that differs; `path` is relative to the object that holds it."""
+    """One value that differs; `path` is relative to the object that holds it, `label` is
+    that path as people read it; a `derived` value follows from another fact of the change
+    (an inherited DMARC tag, an echo of a setting) and is not a change of its own."""
 
     path: str
     old: Any
     new: Any
+    label: str = ""
+    derived: bool = False
 
 
 @dataclass
@@ -115,7 +123,9 @@ def section_diff(name: str) -> SectionDiff:
     if area is None or area.diff is None:
         return SectionDiff(title=area.title if area else name,
                            collections=(Collection(path="items", noun="item", label=None),))
-    return SectionDiff(title=area.title, collections=area.diff())
+    declared: AreaDiff = area.diff()
+    return SectionDiff(title=area.title, collections=declared.collections, labels=declared.labels,
+                       change_findings=declared.change_findings)
 
 
 def _compare_section(name: str, before: dict | None, after: dict | None,
@@ -130,16 +140,32 @@ def _compare_section(name: str, before: dict | None, after: dict | None,
     for meta in _SECTION_META:
         _diff_values(before.get(meta), after.get(meta), f"{prefix}.{meta}", volatile, recorder)
     covered = {collection.path for collection in spec.collections}
+    context = _Context(name, volatile, recorder, spec.labels)
     for collection in spec.collections:
         _compare_collection(collection, before.get(collection.path), after.get(collection.path),
-                            f"{prefix}.{collection.path}", name, volatile, recorder, result)
+                            f"{prefix}.{collection.path}", context, result)
     rest_before = {k: v for k, v in before.items() if k not in covered and k not in _SECTION_META}
     rest_after = {k: v for k, v in after.items() if k not in covered and k not in _SECTION_META}
-    fields = _diff_values(rest_before, rest_after, prefix, volatile, recorder)
+    fields = [_relative(change, prefix)
+              for change in _diff_values(rest_before, rest_after, prefix, volatile, recorder)]
     if fields:
+        settings = Collection(path="", noun="Section settings", label=None)
         result.changes.append(_finish(Change(section=name, kind=MODIFIED, noun="Section settings",
-                                             key="", label=spec.title, path=prefix, fields=fields)))
+                                             key="", label=spec.title, path=prefix,
+                                             fields=_worded(fields, settings, spec.labels,
+                                                            rest_before, rest_after)),
+                                      settings, spec.labels))
     return result
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every comparison in one section needs besides the two values."""
+
+    section: str
+    volatile: VolatileMatcher
+    recorder: list[FieldChange]
+    labels: Labels
 
 
 def _not_comparable_reason(before: dict | None, after: dict | None) -> str:
@@ -214,9 +240,8 @@ def _label(collection: Collection, key: str, element: dict) -> str:
     return key
 
 
-def _compare_collection(collection: Collection, before: Any, after: Any, path: str, section: str,
-                        volatile: VolatileMatcher, recorder: list[FieldChange],
-                        result: SectionComparison, owner: str = "") -> None:
+def _compare_collection(collection: Collection, before: Any, after: Any, path: str,
+                        context: _Context, result: SectionComparison, owner: str = "") -> None:
     pairs, removed, added = _match(collection, _elements(collection, before),
                                    _elements(collection, after))
 
@@ -225,30 +250,71 @@ def _compare_collection(collection: Collection, before: Any, after: Any, path: s
         return f"{owner}: {label}" if collection.qualified and owner else label
 
     for key, element in removed:
-        result.changes.append(_finish(Change(section=section, kind=REMOVED, noun=collection.noun,
-                                             key=key, label=label_of(key, element),
-                                             path=f"{path}[{key}]", old=_plain(collection, element))))
+        plain = _plain(collection, element)
+        result.changes.append(_finish(Change(
+            section=context.section, kind=REMOVED, noun=collection.noun, key=key,
+            label=label_of(key, element), path=f"{path}[{key}]", old=plain,
+            fields=_details(collection, plain, context.labels, removed=True)),
+            collection, context.labels))
     for key, element in added:
-        result.changes.append(_finish(Change(section=section, kind=ADDED, noun=collection.noun,
-                                             key=key, label=label_of(key, element),
-                                             path=f"{path}[{key}]", new=_plain(collection, element))))
+        plain = _plain(collection, element)
+        result.changes.append(_finish(Change(
+            section=context.section, kind=ADDED, noun=collection.noun, key=key,
+            label=label_of(key, element), path=f"{path}[{key}]", new=plain,
+            fields=_details(collection, plain, context.labels, removed=False)),
+            collection, context.labels))
     for key, old, new in pairs:
         label = label_of(key, new)
         if old == new:  # the common case, at C speed
             _record_unchanged(collection, key, label, new, result)
             continue
         element_path = f"{path}[{key}]"
-        change = _compare_pair(collection, key, label, old, new, element_path, section,
-                               volatile, recorder)
+        change = _compare_pair(collection, key, label, old, new, element_path, context)
+        parts = SectionComparison(name=result.name, title=result.title, comparable=True)
+        for child in collection.children:
+            if child.apart:
+                _compare_collection(child, old.get(child.path), new.get(child.path),
+                                    f"{element_path}.{child.path}", context, parts, owner=label)
+        change = _fold_derived(change, parts, element_path, collection, context.labels, old, new)
         if change is None:
             result.unchanged.append(Unchanged(noun=collection.noun, key=key, label=label))
         else:
             result.changes.append(change)
-        for child in collection.children:
-            if child.apart:
-                _compare_collection(child, old.get(child.path), new.get(child.path),
-                                    f"{element_path}.{child.path}", section, volatile, recorder, result,
-                                    owner=label)
+        result.changes.extend(parts.changes)
+        result.unchanged.extend(parts.unchanged)
+
+
+def _fold_derived(change: Change | None, parts: SectionComparison, element_path: str,
+                  collection: Collection, labels: Labels, old: dict, new: dict) -> Change | None:
+    """Changes of an element's own parts (its settings, its connectors) that hold only derived
+    values follow from a change of the element itself: they join its entry, as derived fields,
+    and are not entries of their own ("group filtering turned on" is one entry)."""
+    if change is None or change.kind not in (MODIFIED, REPLACED):
+        return change
+    folded: list[FieldChange] = []
+    for part in list(parts.changes):
+        if part.kind == MODIFIED and part.fields and all(f.derived for f in part.fields):
+            relative = part.path[len(element_path) + 1:]
+            folded += [replace(f, path=f"{relative}.{f.path}", derived=True) for f in part.fields]
+            parts.changes.remove(part)   # neither a change of its own nor "unchanged"
+    if folded:
+        change.fields = [*change.fields, *_worded(folded, collection, labels, old, new)]
+        _finish(change, collection, labels)
+    return change
+
+
+def _details(collection: Collection, element: Any, labels: Labels, *, removed: bool) -> list[FieldChange]:
+    """An added or removed element's main fields (declared, else all but its identity and source)."""
+    if not isinstance(element, dict):
+        return [FieldChange("value", element if removed else None, None if removed else element,
+                            label="Value")]
+    names = collection.details or [name for name in element
+                                   if name not in (IDENTITY_FIELD, "id", "source", collection.label)]
+    fields = [FieldChange(name, element.get(name) if removed else None,
+                          None if removed else element.get(name))
+              for name in names if not is_empty(element.get(name))]
+    side = (element, None) if removed else (None, element)
+    return _worded(fields, collection, labels, *side)
 
 
 def _record_unchanged(collection: Collection, key: str, label: str, element: dict,
@@ -270,19 +336,38 @@ def _plain(collection: Collection, element: dict) -> Any:
 
 
 def _compare_pair(collection: Collection, key: str, label: str, old: dict, new: dict, path: str,
-                  section: str, volatile: VolatileMatcher,
-                  recorder: list[FieldChange]) -> Change | None:
-    fields = _diff_object(collection, old, new, path, volatile, recorder)
+                  context: _Context) -> Change | None:
+    fields = _diff_object(collection, old, new, path, context.volatile, context.recorder)
     if not fields:
         return None
+    fields = _worded(fields, collection, context.labels, _plain(collection, old),
+                     _plain(collection, new))
     parts = _uncertain_parts(collection, old, new)
     unknown = [f for f in fields if any(_under(f.path, part) for part in parts)]
     certain = [f for f in fields if f not in unknown]
-    change = Change(section=section, kind=MODIFIED if certain else UNKNOWN, noun=collection.noun,
-                    key=key, label=label, path=path, fields=certain, unknown=unknown)
+    change = Change(section=context.section, kind=MODIFIED if certain else UNKNOWN,
+                    noun=collection.noun, key=key, label=label, path=path, fields=certain,
+                    unknown=unknown)
     if certain and collection.replacement and _replaced(collection, old, new):
         change.kind = REPLACED
-    return _finish(change, collection)
+    return _finish(change, collection, context.labels)
+
+
+def _worded(fields: list[FieldChange], collection: Collection, labels: Labels, old: Any,
+            new: Any) -> list[FieldChange]:
+    """Each field with its readable path, and marked derived where the area says so."""
+    derived = _derived_parts(collection, old, new)
+    return [replace(f, label=field_label(f.path, collection, labels, old, new),
+                    derived=f.derived or _is_quiet(f.path, collection)
+                    or any(_under(f.path, part) for part in derived))
+            for f in fields]
+
+
+def _derived_parts(collection: Collection, old: Any, new: Any) -> set[str]:
+    """Parts derived on both sides: a tag that became explicit is a change of its own."""
+    if collection.derived is None or not isinstance(old, dict) or not isinstance(new, dict):
+        return set()
+    return set(collection.derived(old)) & set(collection.derived(new))
 
 
 def _uncertain_parts(collection: Collection, old: dict, new: dict) -> set[str]:
@@ -299,7 +384,8 @@ def _under(path: str, part: str) -> bool:
 def _diff_object(collection: Collection, old: dict, new: dict, path: str,
                  volatile: VolatileMatcher, recorder: list[FieldChange]) -> list[FieldChange]:
     if collection.is_map:
-        return _diff_values(old["value"], new["value"], path, volatile, recorder)
+        return [_relative(change, path)
+                for change in _diff_values(old["value"], new["value"], path, volatile, recorder)]
     fields: list[FieldChange] = []
     child_paths = {child.path: child for child in collection.children}
     for name in dict.fromkeys([*old, *new]):
@@ -337,8 +423,9 @@ def _diff_children(child: Collection, old: Any, new: Any, path: str, volatile: V
 
 def _diff_values(old: Any, new: Any, path: str, volatile: VolatileMatcher,
                  recorder: list[FieldChange]) -> list[FieldChange]:
-    """Leaf-level differences under `path` (absolute), volatile ones recorded apart."""
-    if old == new:
+    """Leaf-level differences under `path` (absolute), volatile ones recorded apart.
+    Empty values (None, "", [], {}) are one value: never a change from one to another."""
+    if old == new or (is_empty(old) and is_empty(new)):
         return []
     if path and volatile(path):
         recorder.append(FieldChange(path, old, new))
@@ -362,7 +449,7 @@ def _keyed_list(value: Any) -> bool:
 
 def _relative(change: FieldChange, prefix: str) -> FieldChange:
     if change.path.startswith(prefix + "."):
-        return FieldChange(change.path[len(prefix) + 1:], change.old, change.new)
+        return replace(change, path=change.path[len(prefix) + 1:])
     return change
 
 
@@ -374,32 +461,42 @@ def _replaced(collection: Collection, old: dict, new: dict) -> bool:
     return before is not None and after is not None and before != after
 
 
-def _finish(change: Change, collection: Collection | None = None) -> Change:
-    change.summary = describe(change, collection)
+def _finish(change: Change, collection: Collection | None = None, labels: Labels | None = None) -> Change:
+    change.summary = describe(change, collection, labels or {})
     return change
 
 
-def describe(change: Change, collection: Collection | None = None) -> str:
-    """The change in a sentence a change board reads."""
+def describe(change: Change, collection: Collection | None = None, labels: Labels | None = None) -> str:
+    """The change in a sentence a change board reads: fields by their labels, derived ones
+    left out, added and removed members of lists in words, added objects with their details."""
     subject = f"{change.noun} '{change.label}'"
-    if change.kind == ADDED:
-        return f"{subject} added"
     if change.kind == REMOVED:
-        return f"{subject} removed"
+        return f"{subject} removed"   # as it was: its fields, in the documents
+    if change.kind == ADDED:
+        # the sentence names its first simple facts; documents show every field, whole
+        named = [f for f in change.fields if isinstance(f.new, (str, int, float))][:4]
+        details = "; ".join(f"{f.label}: {show(f.new)}" for f in named)
+        rest = len(change.fields) - len(named)
+        more = f"; and {rest} more field{'s' if rest != 1 else ''}" if rest and details else ""
+        return f"{subject} added" + (f" ({details}{more})" if details else "")
     if change.kind == REPLACED and collection and collection.replacement:
         return f"{subject}: {_describe_replacement(change, collection.replacement)}"
     if change.kind == UNKNOWN:
         parts = sorted({_first_part(f.path) for f in change.unknown})
         return f"{subject}: {', '.join(parts)} could not be compared (a lookup failed on one side)"
-    shown = [c for c in change.fields if not (collection and _is_quiet(c.path, collection))]
-    shown = shown or change.fields
-    details = "; ".join(_describe_field(c) for c in shown[:6])
+    shown = shown_fields(change.fields)
+    details = "; ".join(describe_field(c, labels or {}) for c in shown[:6])
     more = f"; and {len(shown) - 6} more" if len(shown) > 6 else ""
     tail = ""
     if change.unknown:
         parts = sorted({_first_part(f.path) for f in change.unknown})
         tail = f"; {', '.join(parts)} could not be compared"
     return f"{subject} ({details}{more}{tail})"
+
+
+def shown_fields(fields: list[FieldChange]) -> list[FieldChange]:
+    """The fields people read: derived ones left out, unless nothing else changed."""
+    return [f for f in fields if not f.derived] or fields
 
 
 def _first_part(path: str) -> str:
@@ -422,28 +519,44 @@ def _describe_replacement(change: Change, rule) -> str:
     return f"{rule.noun} {rule.verb} ({'; '.join(parts)})"
 
 
-def _describe_field(change: FieldChange) -> str:
+def describe_field(change: FieldChange, labels: Labels | None = None) -> str:
+    """One field in words: 'OU=Sales,DC=contoso,DC=com excluded', 'Precedence 159 -> 90'."""
+    label = change.label or change.path
+    listed = members(change.old, change.new)
+    if listed is not None and (listed[0] or listed[1]):
+        words = words_of(labels or {}, leaf_name(change.path))
+        custom = (words.added, words.removed) != ("added", "removed")
+        # "Partition DC=contoso,DC=com: OU=Sales,... excluded"; "Roles: Edge added"
+        lead = label.rsplit(": ", 1)[0] if custom and ": " in label else ("" if custom else label)
+        said = [f"{show(m)} {words.added}" for m in listed[0]]
+        said += [f"{show(m)} {words.removed}" for m in listed[1]]
+        return f"{lead}: {', '.join(said)}" if lead else ", ".join(said)
     if change.old is None and isinstance(change.new, (dict, list)):
-        return f"{change.path} added"
+        return f"{label} added"
     if change.new is None and isinstance(change.old, (dict, list)):
-        return f"{change.path} removed"
-    return f"{change.path} {show(change.old)} -> {show(change.new)}"
+        return f"{label} removed"
+    if isinstance(change.old, str) and isinstance(change.new, str) and (
+            len(change.old) > _SHORT or len(change.new) > _SHORT):
+        before, after = around_change(change.old, change.new)
+        return f"{label} {before} -> {after}"
+    return f"{label} {show(change.old)} -> {show(change.new)}"
 
 
-def show(value: Any, limit: int = 60) -> str:
-    """A value as a short phrase: numbers and text plain, lists bracketed, long ones cut."""
-    if value is None:
-        text = "(none)"
+def show(value: Any, limit: int | None = 60) -> str:
+    """A value as a short phrase: numbers and text plain, lists bracketed, long ones cut
+    (never in documents, which show the whole value: `limit=None`)."""
+    if is_empty(value):
+        text = EMPTY
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str) and _ISO_MOMENT.match(value):
         text = value[:10] if value.endswith("T00:00:00Z") else f"{value[:10]} {value[11:16]} UTC"
     elif isinstance(value, str):
-        text = value if value else '""'
+        text = value
     elif isinstance(value, list):
         text = "[" + ", ".join(show(item, limit) for item in value) + "]"
     elif isinstance(value, dict):
         text = "{" + ", ".join(f"{k}: {show(v, limit)}" for k, v in value.items()) + "}"
     else:
         text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"

@@ -9,7 +9,22 @@ Everything else in a section is compared field by field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping, Union
+
+
+@dataclass(frozen=True)
+class Words:
+    """How a field reads: its label, and the verbs for members added to or removed from a
+    list of simple values ("OU=Sales,DC=contoso,DC=com excluded")."""
+
+    label: str
+    added: str = "added"
+    removed: str = "removed"
+
+
+# An area's field labels, by field name (a path's segment): the text, or Words; "" leaves the
+# segment out of the readable path ("value" in "setup_choices.staging_mode.value").
+Labels = Mapping[str, Union[str, Words]]
 
 
 @dataclass(frozen=True)
@@ -55,9 +70,31 @@ class Collection:
     # An element's label prefixed with its owner's ("EX01: CN=mail.contoso.com"), for elements
     # reported apart whose own label repeats across owners.
     qualified: bool = False
+    # The parts of an element (relative paths) whose values follow from other facts of the
+    # same element (a DMARC tag inherited from p): kept in the diff JSON, marked derived,
+    # never listed as a change of their own. A part is derived when derived on both sides.
+    derived: Callable[[dict], list[str]] | None = None
+    # The main fields of an added or removed element, shown as its details; () for every
+    # field that is not its identity or its source.
+    details: tuple[str, ...] = ()
+    # Keyed lists deeper inside an element, compared as its fields (path with dots from the
+    # element: "group_filtering.connectors"): what their elements are called in a sentence.
+    named: tuple["Collection", ...] = ()
+
+
+@dataclass(frozen=True)
+class AreaDiff:
+    """What an area's diff.py declares: its collections, the labels of its fields, and the
+    findings only a comparison can see ((before section, after section, rules) -> findings)."""
+
+    collections: tuple[Collection, ...]
+    labels: Labels = field(default_factory=dict)
+    change_findings: Callable[[dict, dict, dict], list] | None = None
 
 
 @dataclass(frozen=True)
 class SectionDiff:
     title: str
     collections: tuple[Collection, ...] = field(default_factory=tuple)
+    labels: Labels = field(default_factory=dict)
+    change_findings: Callable[[dict, dict, dict], list] | None = None

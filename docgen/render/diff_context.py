@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from docgen import __version__
 from docgen.diff.engine import KINDS
+from docgen.render.diff_values import field_views
 from docgen.render.options import DocumentOptions
 
 
@@ -15,6 +18,9 @@ def diff_context(document: dict, options: DocumentOptions, *, media: str, change
         "changes_only": changes_only,
         "kinds": KINDS,
         "diff": document,
+        # each change's fields as people read them, by section name and change position
+        "views": {section["name"]: [_view(section["name"], change) for change in section["changes"]]
+                  for section in document["sections"]},
         "doc": {
             "title": options.title or f"Changes: {organization}",
             "description": (f"Changes between the snapshots of {before['collected_at']} and "
@@ -28,3 +34,9 @@ def diff_context(document: dict, options: DocumentOptions, *, media: str, change
                             "docgen-after-sha256": after["sha256"]},
         },
     }
+
+
+def _view(section: str, change: dict) -> dict[str, Any]:
+    return {"fields": field_views(section, change["kind"], change["fields"]),
+            # the sentence is the whole story only where no field is listed, or for a renewal
+            "summary_line": change["kind"] == "replaced" or not change["fields"]}

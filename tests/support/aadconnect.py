@@ -84,6 +84,16 @@ def set_rule_fields(folder: Path, rule_id: str, **fields: str) -> None:
     edit_xml(folder / rule_file(rule_id), change)
 
 
+def set_flow_expression(folder: Path, rule_id: str, destination: str, old: str, new: str) -> None:
+    """Replace `old` by `new` in the expression of one rule's flow to `destination`."""
+    def change(root):
+        (mapping,) = [m for m in root.iterfind("attribute-mappings/mapping") if m.findtext("dest") == destination]
+        expression = mapping.find("expression")
+        assert old in expression.text, f"{old!r} is not in the expression"
+        expression.text = expression.text.replace(old, new)
+    edit_xml(folder / rule_file(rule_id), change)
+
+
 def add_custom_rule(folder: Path, copy_of: str, new_id: str, **fields: str) -> None:
     """A custom rule made the way admins do it: a copy of a default rule, untagged."""
     source = folder / rule_file(copy_of)

@@ -18,6 +18,7 @@ def check_aadconnect(section: dict, rules: dict, as_of: datetime) -> list[Findin
         findings.extend(_server_findings(server, rules))
         findings.extend(_group_filtering_findings(server, rules))
         findings.extend(_rule_findings(server, rules))
+        findings.extend(_moved_default_rules(server, rules))
     return findings
 
 
@@ -107,3 +108,48 @@ def _shadowed(custom: dict, defaults: list[dict]) -> list[str]:
 def _rule_text(rule: dict) -> str:
     connector = rule["connector_name"] or rule["connector_id"] or "an unknown connector"
     return f"{rule['direction'] or 'Rule'} rule on {connector} at precedence {rule['precedence']}"
+
+
+# -- Microsoft's default rules, edited ----------------------------------------------------
+# Upgrades put Microsoft's default rules (the ones carrying a "Microsoft." immutable tag) back
+# as Microsoft ships them: an edit made in place is lost. The export keeps no thumbprint of the
+# shipped rule, so one export shows an edit only where it breaks a rule Microsoft keeps: default
+# rules sit at precedence 100 and above, below is for custom rules. Other edits (a scoping
+# filter, a join, a flow) show when two snapshots are compared: edited_default_rules.
+
+DEFAULT_RULE_EDITED = "aadconnect-default-rule-edited"
+
+
+def _moved_default_rules(server: dict, rules: dict) -> list[Finding]:
+    below = rules[DEFAULT_RULE_EDITED]["custom_precedence_below"]
+    return [_finding(rules, DEFAULT_RULE_EDITED, rule["key"], rule["name"],
+                     f"{_rule_text(rule)} carries Microsoft's tag {rule['immutable_tag']}; Microsoft's "
+                     f"default rules sit at precedence {below} and above, below {below} is for custom "
+                     f"rules: its precedence was changed by hand.")
+            for rule in server["sync_rules"]
+            if rule["is_default"] and rule["precedence"] is not None and rule["precedence"] < below]
+
+
+def edited_default_rules(before: dict, after: dict, rules: dict) -> list[Finding]:
+    """Default rules (same id, same Microsoft tag on both sides: not an upgrade) whose
+    precedence, scoping filter, join or flows differ between two snapshots."""
+    watched = rules[DEFAULT_RULE_EDITED]["watched_fields"]
+    old_rules = {rule["key"]: rule for server in before["items"] for rule in server["sync_rules"]}
+    found = []
+    for server in after["items"]:
+        for rule in server["sync_rules"]:
+            old = old_rules.get(rule["key"])
+            if old is None or not rule["is_default"] or old["immutable_tag"] != rule["immutable_tag"]:
+                continue
+            changed = [name for name in watched if old.get(name) != rule.get(name)]
+            if changed:
+                found.append(_finding(rules, DEFAULT_RULE_EDITED, rule["key"], rule["name"],
+                                      f"{_rule_text(rule)} carries Microsoft's tag {rule['immutable_tag']} "
+                                      f"in both snapshots, and its {_listed(changed, old, rule)} changed."))
+    return found
+
+
+def _listed(changed: list[str], old: dict, new: dict) -> str:
+    words = [f"precedence ({old['precedence']} -> {new['precedence']})" if name == "precedence"
+             else name.replace("_", " ").replace("flows", "attribute flows") for name in changed]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]

@@ -3,14 +3,14 @@ policy is 'modified: name'); conditions and controls are sorted lists, so they c
 
 from __future__ import annotations
 
-from docgen.diff.spec import Collection
+from docgen.diff.spec import AreaDiff, Collection
 
 
-def collections() -> tuple[Collection, ...]:
-    return (
+def spec() -> AreaDiff:
+    return AreaDiff(collections=(
         Collection(path="items", noun="Conditional Access policy", label="name",
                    keys=(("key",), ("name",))),
         Collection(path="named_locations", noun="named location", label="name"),
         Collection(path="directory_settings", noun="directory setting", label="name"),
         Collection(path="authorization_policy", noun="authorization setting", label="name"),
-    )
+    ))

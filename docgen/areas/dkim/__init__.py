@@ -10,7 +10,7 @@ AREA = Area(
     view=Ref(f"{_HERE}.view:dkim_view"),
     checks=Ref(f"{_HERE}.checks:check_dkim"),
     tables=Ref(f"{_HERE}.tables:dkim_tables"),
-    diff=Ref(f"{_HERE}.diff:collections"),
+    diff=Ref(f"{_HERE}.diff:spec"),
     # the export is read by the DNS collection (docgen collect dns, docgen build's [dns])
     recognise=Ref(f"{_HERE}.detect:recognise"),
     # one "domain, selector CNAME" line per failing active DKIM selector

@@ -4,11 +4,11 @@ thumbprint on the same server is a renewal too."""
 
 from __future__ import annotations
 
-from docgen.diff.spec import Collection, Replacement
+from docgen.diff.spec import AreaDiff, Collection, Replacement
 
 
-def collections() -> tuple[Collection, ...]:
-    return (
+def spec() -> AreaDiff:
+    return AreaDiff(collections=(
         Collection(path="items", noun="Exchange server", label="name",
                    replacement=Replacement(field="default_smtp_certificate",
                                            identity="thumbprint_sha1",
@@ -26,4 +26,4 @@ def collections() -> tuple[Collection, ...]:
                                                           identity_label="thumbprint",
                                                           details=(("not_after", "expires"),))),
                    )),
-    )
+    ))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from docgen.diff.spec import Collection
+from docgen.diff.spec import AreaDiff, Collection
 
 
-def collections() -> tuple[Collection, ...]:
-    return (Collection(path="items", noun="receive connector", label="identity"),)
+def spec() -> AreaDiff:
+    return AreaDiff(collections=(Collection(path="items", noun="receive connector", label="identity"),))

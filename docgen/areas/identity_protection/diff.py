@@ -3,11 +3,11 @@ detection type, as numbers; the person-level records are volatile (never a chang
 
 from __future__ import annotations
 
-from docgen.diff.spec import Collection
+from docgen.diff.spec import AreaDiff, Collection
 
 
-def collections() -> tuple[Collection, ...]:
-    return (
+def spec() -> AreaDiff:
+    return AreaDiff(collections=(
         Collection(path="items", noun="risky users", label="key"),
         Collection(path="detection_counts", noun="risk detections", label="key"),
-    )
+    ))

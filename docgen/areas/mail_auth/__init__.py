@@ -11,7 +11,7 @@ AREA = Area(
     checks=Ref(f"{_HERE}.checks:check_mail_auth"),
     cross_checks=(Ref(f"{_HERE}.checks:check_dkim_without_dmarc"),),
     tables=Ref(f"{_HERE}.tables:mail_auth_tables"),
-    diff=Ref(f"{_HERE}.diff:collections"),
+    diff=Ref(f"{_HERE}.diff:spec"),
     charts=Ref(f"{_HERE}.matrix:mail_matrix"),
     volatile=(
         # the further lookups an evaluation happened to make (SPF includes, report

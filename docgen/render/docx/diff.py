@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docgen.core.dates import parse_iso
 from docgen.diff.engine import show
+from docgen.render.diff_values import shown_fields
 from docgen.render.docx.package import fixed_bytes, open_document, set_properties, update_fields_on_open
 from docgen.render.docx.report import UPDATE_HINT, fill_contents, page_setup
 from docgen.render.docx.writer import SEVERITY_FILLS, Cell, Span, Writer, clean
@@ -84,7 +85,7 @@ def _summary(writer: Writer, diff: dict, kinds: tuple[str, ...]) -> None:
     if diff["top_level"]:
         writer.heading("Bundle", 2)
         writer.table(("Change", "Field", "Before → after"), [
-            [Cell("modified", fill=KIND_FILLS["modified"], bold=True), field["path"],
+            [Cell("modified", fill=KIND_FILLS["modified"], bold=True), field.get("label") or field["path"],
              f"{show(field['old'])} → {show(field['new'])}"] for field in diff["top_level"]])
 
 
@@ -117,11 +118,15 @@ def _section(writer: Writer, section: dict, print_unchanged: bool) -> None:
     rows = []
     for change in section["changes"]:
         details: list[Span] = [Span(change["summary"])]
-        for field in change.get("fields") or ():
-            details.append(Span(f"\n{clean(field['path'])}: ", mono=True))
-            details.append(Span(f"{clean(show(field['old'], 200))} → {clean(show(field['new'], 200))}"))
+        for field in shown_fields(change.get("fields") or []):
+            details.append(Span(f"\n{clean(field.get('label') or field['path'])}: ", bold=True))
+            if change["kind"] in ("added", "removed"):
+                details.append(Span(clean(show(field["new"] if change["kind"] == "added" else field["old"],
+                                               None))))
+            else:
+                details.append(Span(f"{clean(show(field['old'], None))} → {clean(show(field['new'], None))}"))
         if change.get("unknown"):
-            paths = ", ".join(clean(part["path"]) for part in change["unknown"])
+            paths = ", ".join(clean(part.get("label") or part["path"]) for part in change["unknown"])
             details.append(Span(f"\nCould not be compared (a lookup failed on one side): {paths}", color="5A6470"))
         rows.append([Cell(change["kind"], fill=KIND_FILLS.get(change["kind"]), bold=True),
                      [Span(f"{clean(change['noun'])} "), Span(change["label"], bold=True)], details])
