@@ -21,7 +21,7 @@ from docgen.core.errors import DocgenError
 from docgen.diff.engine import KINDS, Comparison, VolatileMatcher, compare_bundles, section_diff
 from docgen.diff.wording import humanise
 
-DIFF_SCHEMA_VERSION = 1
+DIFF_SCHEMA_VERSION = 2   # 2: fields carry their label and whether they are derived
 DIFF_SCHEMA_FILE = "diff.schema.json"
 
 
