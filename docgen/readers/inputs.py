@@ -48,13 +48,17 @@ def _read_whole(path: Path) -> bytes:
         too_large = INPUT_FILE.exceeded(size)
         if too_large:
             raise InputError(too_large, source=str(path))
-        chunks = []
-        # one read more than the size, to see the end (a file that grew, or reports no size)
-        while chunk := os.read(fd, max(size + 1, 1 << 16)):
+        # Asked for one byte more than its size, a file that gives exactly its size is
+        # whole; one that grew or reports no size (/proc) is read on to its end.
+        data = os.read(fd, size + 1)
+        if len(data) == size:
+            return data
+        chunks = [data]
+        while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
     finally:
         os.close(fd)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join(chunks)
 
 
 def skipped_record(path: Path, name: str, reason: str) -> dict:
