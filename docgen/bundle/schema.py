@@ -160,7 +160,7 @@ def key_path(parts) -> str:
 def _message(error: ValidationError) -> str:
     """jsonschema's messages, made plainer where they are cryptic."""
     value = _short(error.instance)
-    if error.validator == "format" and error.validator_value in ("date-time", "date"):
+    if error.validator == "format" and error.validator_value == "date-time":
         return f"not a date ({value})"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
