@@ -35,11 +35,18 @@ bursts and stretches wall time far more than CPU time).
 
 To time an older docgen with this same bench, put its tree first on PYTHONPATH:
 `git archive <rev> | tar -x -C /tmp/old && PYTHONPATH=/tmp/old python bench/aadconnect_bench.py`.
+
+With --baseline REV, each of the four exports is also imported by that revision's
+docgen (`git archive` into a temporary folder, first on PYTHONPATH, a new process),
+and its bundle must equal this tree's but for the run id and the tool version:
+a faster import must not change what it writes. The bench exits with status 1 if not.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import resource
 import shutil
@@ -54,6 +61,7 @@ from typing import Callable
 
 from click.testing import CliRunner
 from lxml import etree
+from render_bench import export_revision
 
 import docgen
 from docgen.areas.aadconnect.source import import_aadconnect
@@ -266,6 +274,7 @@ def main() -> None:
     parser.add_argument("--ad-connectors", type=int, default=10)
     parser.add_argument("--render-repeat", type=int, default=3, help="0: no render")
     parser.add_argument("--keep", type=Path, help="generate here and keep it (default: a temp dir)")
+    parser.add_argument("--baseline", help="git revision whose bundles must equal this tree's")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="aadconnect-bench-"))
@@ -293,11 +302,46 @@ def main() -> None:
                   f"whole within {GOAL_WHOLE:g}x: {whole:.2f}x "
                   f"({'met' if whole <= GOAL_WHOLE else 'NOT met'}); by CPU time: {cpu_increment:.2f}x "
                   f"and {cpu_whole:.2f}x")
+        same = _compare_with(args.baseline, exports, work) if args.baseline else True
         if args.render_repeat:
             _render(work, args.render_repeat)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    if not same:
+        sys.exit(1)
+
+
+VOLATILE = ("run_id", "tool_version")   # what differs between any two runs or versions
+
+
+def _compare_with(revision: str, exports: dict[str, Path], work: Path) -> bool:
+    """Each export's bundle as `revision` writes it against this tree's; True when all equal."""
+    tree = export_revision(revision, work / "baseline")
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    same = True
+    print(f"\nbundles against {revision}'s (all but {', '.join(VOLATILE)}):")
+    for label, folder in exports.items():
+        old, new = work / f"{label}.baseline.json", work / f"{label}.bundle.json"
+        run_cli("import", "aadconnect", str(folder), "-o", str(_fresh(new)))
+        completed = subprocess.run([sys.executable, "-m", "docgen", "import", "aadconnect", str(folder),
+                                    "-o", str(_fresh(old))], capture_output=True, text=True, env=env)
+        if completed.returncode != 0:
+            sys.exit(f"{revision}: docgen import aadconnect {folder} failed: {completed.stderr}")
+        before, after = _comparable(old), _comparable(new)
+        equal = before == after
+        same &= equal
+        rules = len(after["sections"]["aadconnect"]["items"][0]["sync_rules"])
+        print(f"  {label}: {rules} rules, {new.stat().st_size / 1e6:.1f} MB: "
+              + ("identical" if equal else "DIFFERENT"))
+    return same
+
+
+def _comparable(path: Path) -> dict:
+    document = json.loads(path.read_bytes())
+    for key in VOLATILE:
+        document.pop(key, None)
+    return document
 
 
 def _render(work: Path, repeat: int) -> None:

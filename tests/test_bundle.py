@@ -182,3 +182,51 @@ def test_a_version_1_bundle_loads_with_no_skipped_inputs(bundle):
     assert loaded.data["skipped_inputs"] == []
     assert {k: v for k, v in loaded.data.items() if k not in ("schema_version", "skipped_inputs")} == {
         k: v for k, v in old.items() if k != "schema_version"}
+
+
+@pytest.fixture
+def without_jsonschema_rs(monkeypatch):
+    """schema_errors as on a platform without jsonschema-rs: jsonschema answers alone."""
+    import sys
+
+    from docgen.bundle import schema
+
+    monkeypatch.setitem(sys.modules, "jsonschema_rs", None)  # its import raises ImportError
+    schema._fast_validator.cache_clear()
+    yield
+    schema._fast_validator.cache_clear()
+
+
+def test_validation_uses_jsonschema_rs_when_it_is_installed():
+    from docgen.bundle import schema
+
+    assert type(schema._fast_validator()).__module__.startswith("jsonschema_rs")
+
+
+def test_without_jsonschema_rs_the_same_bundles_pass_and_fail(without_jsonschema_rs, bundle):
+    from docgen.bundle import schema
+
+    assert type(schema._fast_validator()).__module__.startswith("jsonschema")
+    assert schema_errors(bundle) == []
+    broken = copy.deepcopy(bundle)
+    broken["inputs"][0]["size"] = -1
+    assert schema_errors(broken) == ["inputs[0].size: -1 is less than the minimum of 0"]
+
+
+@pytest.fixture(scope="module")
+def servers_bundle() -> dict:
+    from conftest import TEST_DATA
+    from docgen.areas.exchange_servers.source import import_exchange_servers
+
+    result = import_exchange_servers([TEST_DATA / "css-exchange" / "E19" / "GetExchangeServer.xml"])
+    return put_section(new_bundle("Solo", "2026-11-02T09:30:00Z"), result)
+
+
+@pytest.mark.parametrize("day", ["2021-09-31", "20210928", "28.09.2021"])
+def test_a_calendar_day_that_is_not_one_is_named(servers_bundle, day):
+    """Both validators check `format: date` days with the same function (null or a day: oneOf)."""
+    broken = copy.deepcopy(servers_bundle)
+    broken["sections"]["exchange_servers"]["items"][0]["released"] = day
+    assert schema_errors(servers_bundle) == []
+    assert schema_errors(broken) == [
+        f"sections.exchange_servers.items[0].released: {day!r} is not valid under any of the given schemas"]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("weasyprint", "pandas", "openpyxl", "checkdmarc", "jsonschema", "fastjsonschema", "docx", "resvg_py",
+HEAVY = ("weasyprint", "pandas", "openpyxl", "checkdmarc", "jsonschema", "jsonschema_rs", "docx", "resvg_py",
          "pikepdf", "pypdf", "lxml", "dns", "cryptography", "jinja2", "rich")
 PROBE = """
 import sys

@@ -84,7 +84,7 @@ class XmlReader:
 
     def parse(self, data: bytes, source: str) -> etree._Element:
         """The root element, or an InputError naming the file and the line."""
-        if not data.strip():
+        if not data or data.isspace():  # not data.strip(): that copies the whole file
             raise InputError("the file is empty", source=source)
         try:
             self._refuse_doctype(data, source)

@@ -193,6 +193,15 @@ def _run_profile(element: etree._Element, partition_names: dict[str, str]) -> di
     return {"key": profile_id or name.lower(), "id": profile_id, "name": name, "steps": steps}
 
 
+# A rule's lists, found by compiled XPath: one call in C where iterfind() runs Python
+# generators per element (the same elements, in document order).
+_SCOPE_GROUPS = etree.XPath("synchronizationCriteria/conditions")
+_SCOPES = etree.XPath("scope")
+_JOIN_GROUPS = etree.XPath("relationshipCriteria/conditions")
+_CONDITIONS = etree.XPath("condition")
+_MAPPINGS = etree.XPath("attribute-mappings/mapping")
+
+
 def parse_sync_rule(root: etree._Element, source: str, fallback_id: str | None) -> Parsed:
     """SynchronizationRules/SynchronizationRule_{GUID}.xml: one rule, whole."""
     _expect_root(root, "synchronizationRule", "a sync rule file (<synchronizationRule>)", source)
@@ -221,12 +230,12 @@ def parse_sync_rule(root: etree._Element, source: str, fallback_id: str | None) 
                                source, problems)),
         "password_sync": _flag(fields.text("EnablePasswordSync"), "EnablePasswordSync",
                                fields.get("EnablePasswordSync"), source, problems),
-        "scoping_filter": [[_scope_clause(Fields(scope)) for scope in group.iterfind("scope")]
-                           for group in root.iterfind("synchronizationCriteria/conditions")],
+        "scoping_filter": [[_scope_clause(Fields(scope)) for scope in _SCOPES(group)]
+                           for group in _SCOPE_GROUPS(root)],
         "join_rules": [[_join_clause(Fields(condition), source, problems)
-                        for condition in group.iterfind("condition")]
-                       for group in root.iterfind("relationshipCriteria/conditions")],
-        "flows": [_flow(mapping) for mapping in root.iterfind("attribute-mappings/mapping")],
+                        for condition in _CONDITIONS(group)]
+                       for group in _JOIN_GROUPS(root)],
+        "flows": [_flow(mapping) for mapping in _MAPPINGS(root)],
         "source": {"file": source, "where": "synchronizationRule"},
     }
     return Parsed(facts, problems)
