@@ -88,7 +88,12 @@ class Area:
     # as a keyword named after the key (declared in docgen.project.settings)
     project_settings: tuple[tuple[str, str], ...] = ()
     template: str = field(default="")
+    # the title where a column or a chart label names the section on every row; the title
+    # when it is short already
+    short_title: str = field(default="")
 
     def __post_init__(self) -> None:
         if not self.template:
             object.__setattr__(self, "template", f"sections/{self.name}.html.j2")
+        if not self.short_title:
+            object.__setattr__(self, "short_title", self.title)

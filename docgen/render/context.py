@@ -11,7 +11,7 @@ from docgen.checks import SEVERITIES, Finding
 from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
 from docgen.core.dates import parse_iso
 from docgen.render.charts import findings_chart
-from docgen.render.notes import render_note
+from docgen.render.notes import first_heading, render_note
 from docgen.render.options import OFF, DocumentOptions
 
 INTRO_NOTES = (("intro.md", "Introduction"), ("scope.md", "Scope"))
@@ -32,7 +32,9 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
     counts = {severity: 0 for severity in SEVERITIES}
     for record in open_records:
         counts[record["severity"]] += 1
-    titles = {section["name"]: section["title"] for section in sections}
+    # Where every row or bar names its section (the findings table's Section column, the
+    # chart's labels): the short titles, so that a column is not filled with one long one.
+    titles = {section["name"]: section["short_title"] for section in sections}
     return {
         "media": media,
         "doc": _doc(loaded, options),
@@ -72,6 +74,7 @@ def _doc(loaded: LoadedBundle, options: DocumentOptions) -> dict:
         "custom_meta": {"docgen-bundle-sha256": loaded.sha256},
         "organization": bundle["organization"],
         "author": options.author_line,
+        "authors": list(options.authors) if options.authors else [options.author] if options.author else [],
         "classification": options.classification,
         "accent_color": options.accent_color,
         "logo": options.logo.data_uri() if options.logo else None,
@@ -94,6 +97,7 @@ def _section(name: str, section: dict, records: list[dict], options: DocumentOpt
         "name": name,
         "anchor": f"sec-{name}",
         "title": area.title if area else name,
+        "short_title": area.short_title if area else name,
         "template": area.template if area else "sections/unknown.html.j2",
         "detail": options.detail_of(name),
         "status": section["status"],
@@ -119,7 +123,10 @@ def _appendices(options: DocumentOptions) -> list[dict]:
 
 def _chapter(name: str, default_title: str, text: str) -> dict:
     html = render_note(text)
-    # A note that opens with its own heading names the chapter; otherwise we do.
+    # A note that opens with its own heading names the chapter; otherwise we do. The
+    # contents list names it by its first heading, if it has one.
+    opens_with_heading = str(html).lstrip().startswith("<h1")
     return {"id": "note-" + name[:-len(".md")], "html": html,
-            "title": None if str(html).lstrip().startswith("<h1") else default_title}
+            "title": None if opens_with_heading else default_title,
+            "contents_title": first_heading(str(html)) or default_title}
 
