@@ -90,12 +90,12 @@ def cli() -> None:
 def demo(out_dir: Path, formats: str) -> None:
     """Build the Contoso sample: bundle, HTML and PDF, with no network."""
     from docgen.app.demo import run_demo
-    from docgen.app.progress import status
+    from docgen.app.progress import stages
     from docgen.render.formats import parse_formats
 
     chosen = parse_formats(formats)
-    with status("Building the Contoso demo"):
-        result = run_demo(out_dir, chosen)
+    with stages("docgen demo") as progress:
+        result = run_demo(out_dir, chosen, progress)
     for path in [result.bundle_path, *result.documents]:
         click.echo(f"wrote {path}")
 
@@ -292,18 +292,26 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
     """
     from docgen.app.progress import status
     from docgen.app.render import project_options, render_bundle_file, with_flags
+    from docgen.render.colours import accent_warning
     from docgen.render.documents import RenderRequest
     from docgen.render.formats import default_stem, parse_formats
 
     chosen = parse_formats(formats)
     options = with_flags(project_options(no_project), title=title, author=author,
                          classification=classification, full_rules=full_rules or None)
+    _warn_about_options(accent_warning(options.accent_color))
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options,
                             jobs=jobs)
     with status(f"Rendering {', '.join(chosen)}"):
         written = render_bundle_file(bundle_path, out_dir, request)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def _warn_about_options(warning: str | None) -> None:
+    """A document option that works but reads badly (a pale accent colour): one line."""
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _on_terminal() -> bool:
@@ -356,11 +364,13 @@ def init(folder: Path, organization: str | None) -> None:
 def build(project_dir: Path | None, jobs: int | None) -> None:
     """Import everything under raw/, write the bundle and every document to out/."""
     from docgen.app.build import build_project
-    from docgen.app.progress import status
+    from docgen.app.progress import stages
+    from docgen.render.colours import accent_warning
 
     project = _project(project_dir)
-    with status("Building"):
-        result = build_project(project, jobs=jobs)
+    _warn_about_options(accent_warning(project.options.accent_color))
+    with stages("docgen build") as progress:
+        result = build_project(project, jobs=jobs, progress=progress)
     click.echo(f"wrote {result.bundle_path}")
     for path in result.documents:
         click.echo(f"wrote {path}")

@@ -10,6 +10,7 @@ from typing import Any
 from docgen.app.collect_dns import DnsRequest, SettingNames, prepare_dns, run_dns
 from docgen.app.detect import detect_areas
 from docgen.app.outputs import write_documents
+from docgen.app.progress import QUIET, Stages
 from docgen.areas import AREAS
 from docgen.bundle import LoadedBundle, new_bundle, put_section, save_and_reload
 from docgen.bundle.result import SourceResult
@@ -80,7 +81,8 @@ def import_raw(kinds: dict[str, list[Path]],
             for area in AREAS if area.importer is not None and kinds.get(area.name)]
 
 
-def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[SourceResult]:
+def collect_project_dns(project: Project, kinds: dict[str, list[Path]],
+                        progress: Stages = QUIET) -> list[SourceResult]:
     """DKIM and mail authentication for the DKIM export's domains and docgen.toml's [dns]."""
     settings = project.dns
     exports = kinds.get("dkim", [])   # the DKIM export names the domains to look up
@@ -96,7 +98,9 @@ def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[
         zone_files=settings.zone_files,
         settings=settings.resolver,
         names=BUILD_DNS_NAMES)
-    collection = run_dns(prepare_dns(request))
+    prepared = prepare_dns(request)
+    progress.announce(f"looking up DNS for {len(prepared.domains)} domain(s)")
+    collection = run_dns(prepared, progress.count("DNS domains", len(prepared.domains)))
     return [result for result in (collection.dkim, collection.mail_auth) if result]
 
 
@@ -114,14 +118,16 @@ def _nameserver(text: str):
         raise DocgenError(f"dns.nameservers: {exc}", source=PROJECT_FILE) from None
 
 
-def build_project(project: Project, jobs: int | None = None) -> BuildResult:
+def build_project(project: Project, jobs: int | None = None, progress: Stages = QUIET) -> BuildResult:
     """Import raw/, write the bundle, render every format; each file lands whole.
 
     A source that failed completely is still written, as a section with status
     `error` and its errors, so the report says what could not be read.
     """
     kinds, skipped = classify_raw(project.raw_dir)
-    results = import_raw(kinds, project.settings) + collect_project_dns(project, kinds)
+    progress.announce(f"importing raw/ ({sum(len(paths) for paths in kinds.values())} input(s) "
+                      f"for {len(kinds)} section(s))")
+    results = import_raw(kinds, project.settings) + collect_project_dns(project, kinds, progress)
     if not results:
         raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
                           + (f" (skipped: {', '.join(skipped)})" if skipped else ""),
@@ -131,8 +137,10 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
         bundle = put_section(bundle, result)
     bundle["skipped_inputs"] = [skipped_record(project.root / name, name, NOT_RECOGNISED)
                                 for name in skipped]
+    progress.announce(f"writing {project.bundle_path.name}")
     loaded = save_and_reload(project.bundle_path, bundle)
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
                             jobs=jobs)
+    progress.announce(f"rendering {', '.join(project.formats)}")
     documents = write_documents(loaded, project.out_dir, request)
     return BuildResult(project.bundle_path, documents, results, skipped, loaded)

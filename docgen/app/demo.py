@@ -10,6 +10,7 @@ from docgen.app.build import group_by_area, import_raw
 from docgen.app.bundles import bundle_with_sections
 from docgen.app.collect_dns import demo_dns_sections
 from docgen.app.outputs import write_documents
+from docgen.app.progress import QUIET, Stages
 from docgen.bundle import save_and_reload
 from docgen.core.resources import data_dir
 from docgen.render.documents import RenderRequest
@@ -31,7 +32,7 @@ class DemoResult:
     documents: list[Path]
 
 
-def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
+def run_demo(out_dir: Path, formats: tuple[str, ...], progress: Stages = QUIET) -> DemoResult:
     """Contoso from samples/: bundle, then documents. Needs no network.
 
     DNS is answered in-process from the sample zone files, at the moment the
@@ -40,12 +41,17 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
     samples = data_dir("samples")
     # recognised by content, as `docgen build` recognises raw/: the demo is a build
     inputs = [samples / name for name in DEMO_INPUTS]
-    results = [*import_raw(group_by_area(inputs), DEMO_SETTINGS), *demo_dns_sections(samples / "dns")]
+    progress.announce(f"importing {len(inputs)} sample exports")
+    imported = import_raw(group_by_area(inputs), DEMO_SETTINGS)
+    progress.announce("looking up DNS in the sample zones")
+    results = [*imported, *demo_dns_sections(samples / "dns")]
     run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(
         entry["sha256"] for result in results for entry in result.inputs)))
     bundle = bundle_with_sections(None, results, "Contoso", run_id=run_id)
     bundle_path = out_dir / "contoso.bundle.json"
+    progress.announce(f"writing {bundle_path.name}")
     loaded = save_and_reload(bundle_path, bundle)
     request = RenderRequest(formats=formats, stem="contoso",
                             options=DocumentOptions(author="docgen demo"))
+    progress.announce(f"rendering {', '.join(formats)}")
     return DemoResult(bundle_path, write_documents(loaded, out_dir, request))

@@ -6,6 +6,7 @@ solid colours only, no transparency, text kept as text: safe for PDF/A-3b.
 
 from __future__ import annotations
 
+import textwrap
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
@@ -173,7 +174,12 @@ def mail_auth_matrix(rows: list[tuple[str, dict[str, tuple[str, str]]]],
 
 
 def _matrix_part(rows: list, columns: list[str], legend: bool) -> Markup:
-    label_width, cell_width, row_height = 190, 105, 18
+    label_width, cell_width = 190, 105
+    cells = {(domain, column): _cell_lines(values.get(column, ("absent", "—"))[1])
+             for domain, values in rows for column in columns}
+    # a row holds two lines when a value needs them: every value is shown whole
+    two_lines = any(len(lines) > 1 for lines in cells.values())
+    row_height = 28 if two_lines else 18
     top = 44 if legend else 20
     root = _svg(label_width + cell_width * len(columns) + 10, top + row_height * len(rows) + 4,
                 "Mail authentication by domain")
@@ -182,16 +188,41 @@ def _matrix_part(rows: list, columns: list[str], legend: bool) -> Markup:
     for index, column in enumerate(columns):
         _text(root, label_width + cell_width * index + cell_width / 2, top - 6, column,
               **{"text-anchor": "middle", "font-weight": "bold"})
-    for row_index, (domain, cells) in enumerate(rows):
+    for row_index, (domain, values) in enumerate(rows):
         y = top + row_index * row_height
-        _text(root, label_width - 8, y + 13, domain, **{"text-anchor": "end"})
+        _text(root, label_width - 8, y + row_height / 2 + 4, domain, **{"text-anchor": "end"})
         for index, column in enumerate(columns):
-            tone, text = cells.get(column, ("absent", "—"))
+            tone, text = values.get(column, ("absent", "—"))
             x = label_width + cell_width * index
             _rect(root, x + 1, y + 1, cell_width - 2, row_height - 2, MATRIX_TONES[tone])
-            _text(root, x + cell_width / 2, y + 13, _clip(text, 16), fill="#ffffff",
-                  **{"text-anchor": "middle", "font-size": "10"})
+            _cell_text(root, x + cell_width / 2, y, row_height, cells[(domain, column)], text)
     return _markup(root)
+
+
+MATRIX_ONE_LINE = 17   # characters a cell holds at its full size
+MATRIX_LINE = 22       # characters of each of two lines at the smaller size
+
+
+def _cell_lines(text: str) -> list[str]:
+    """A cell's value in one line, or two at a smaller size; a third and later line are
+    only in its tooltip (no value of docgen's needs them)."""
+    if len(text) <= MATRIX_ONE_LINE:
+        return [text]
+    lines = textwrap.wrap(text, MATRIX_LINE) or [text]
+    if len(lines) > 2:
+        lines = [lines[0], _clip(" ".join(lines[1:]), MATRIX_LINE)]
+    return [_clip(line, MATRIX_LINE) for line in lines]
+
+
+def _cell_text(root: ET.Element, x: float, y: float, height: float, lines: list[str],
+               whole: str) -> None:
+    size = 10 if len(lines) == 1 else 8.5
+    first = y + height / 2 + (4 if len(lines) == 1 else -1.5)
+    for number, line in enumerate(lines):
+        element = _text(root, x, first + number * 10, line, fill="#ffffff",
+                        **{"text-anchor": "middle", "font-size": _n(size)})
+        if " ".join(lines) != whole:
+            ET.SubElement(element, "title").text = whole   # the whole value, as a tooltip
 
 
 def _clip(text: str, limit: int) -> str:
