@@ -177,9 +177,8 @@ def _matrix_part(rows: list, columns: list[str], legend: bool) -> Markup:
     label_width, cell_width = 190, 105
     cells = {(domain, column): _cell_lines(values.get(column, ("absent", "—"))[1])
              for domain, values in rows for column in columns}
-    # a row holds two lines when a value needs them: every value is shown whole
-    two_lines = any(len(lines) > 1 for lines in cells.values())
-    row_height = 28 if two_lines else 18
+    # a row is as tall as its values need: every value is shown whole
+    row_height = MATRIX_ROW_HEIGHTS[max((len(lines) for lines in cells.values()), default=1)]
     top = 44 if legend else 20
     root = _svg(label_width + cell_width * len(columns) + 10, top + row_height * len(rows) + 4,
                 "Mail authentication by domain")
@@ -199,27 +198,30 @@ def _matrix_part(rows: list, columns: list[str], legend: bool) -> Markup:
     return _markup(root)
 
 
-MATRIX_ONE_LINE = 17   # characters a cell holds at its full size
-MATRIX_LINE = 22       # characters of each of two lines at the smaller size
+MATRIX_ONE_LINE = 15   # characters a cell holds at its full size (digits are wide)
+MATRIX_LINE = 19       # characters of each line at the smaller size
+MATRIX_LINES = 3       # lines a cell shows; the whole value is also its tooltip
+MATRIX_ROW_HEIGHTS = {1: 18, 2: 28, 3: 36}
+MATRIX_FONT = {1: (10, 0), 2: (8.5, 10), 3: (8, 9)}   # by lines: size, line spacing
 
 
 def _cell_lines(text: str) -> list[str]:
-    """A cell's value in one line, or two at a smaller size; a third and later line are
-    only in its tooltip (no value of docgen's needs them)."""
+    """A cell's value in one line, or up to MATRIX_LINES at a smaller size (what is left
+    after those is only in the tooltip: no value of docgen's needs more)."""
     if len(text) <= MATRIX_ONE_LINE:
         return [text]
     lines = textwrap.wrap(text, MATRIX_LINE) or [text]
-    if len(lines) > 2:
-        lines = [lines[0], _clip(" ".join(lines[1:]), MATRIX_LINE)]
-    return [_clip(line, MATRIX_LINE) for line in lines]
+    if len(lines) > MATRIX_LINES:
+        lines = lines[:MATRIX_LINES - 1] + [_clip(" ".join(lines[MATRIX_LINES - 1:]), MATRIX_LINE)]
+    return lines
 
 
 def _cell_text(root: ET.Element, x: float, y: float, height: float, lines: list[str],
                whole: str) -> None:
-    size = 10 if len(lines) == 1 else 8.5
-    first = y + height / 2 + (4 if len(lines) == 1 else -1.5)
+    size, spacing = MATRIX_FONT[len(lines)]
+    first = y + height / 2 + size * 0.35 - spacing * (len(lines) - 1) / 2
     for number, line in enumerate(lines):
-        element = _text(root, x, first + number * 10, line, fill="#ffffff",
+        element = _text(root, x, first + number * spacing, line, fill="#ffffff",
                         **{"text-anchor": "middle", "font-size": _n(size)})
         if " ".join(lines) != whole:
             ET.SubElement(element, "title").text = whole   # the whole value, as a tooltip

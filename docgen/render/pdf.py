@@ -155,9 +155,10 @@ def _break_before(units: list[str], position: int, since: int) -> bool:
         # never between a character and what combines with it (accents, ZWJ, selectors)
         return False
     if before in _SEPARATORS:
-        # after the last of a row of separators, and not inside a number (10.1.0.21, 4,294)
+        # after the last of a row of separators, not after a leading one (_dmarc), and not
+        # inside a number (10.1.0.21, 4,294)
         in_number = position >= 2 and units[position - 2].isdigit() and unit.isdigit()
-        return unit not in _SEPARATORS and not in_number
+        return position >= 2 and unit not in _SEPARATORS and not in_number
     if since >= CAMEL_PIECE and before.isalpha() and before.islower() and unit.isupper():
         return True
     if before == "-" and unit.isdigit() and "." in units[position - since:position]:
