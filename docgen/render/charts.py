@@ -6,7 +6,6 @@ solid colours only, no transparency, text kept as text: safe for PDF/A-3b.
 
 from __future__ import annotations
 
-import textwrap
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
@@ -198,30 +197,43 @@ def _matrix_part(rows: list, columns: list[str], legend: bool) -> Markup:
     return _markup(root)
 
 
-MATRIX_ONE_LINE = 15   # characters a cell holds at its full size (digits are wide)
-MATRIX_LINE = 19       # characters of each line at the smaller size
-MATRIX_LINES = 3       # lines a cell shows; the whole value is also its tooltip
+MATRIX_TEXT_WIDTH = 99  # of a cell's 103, inside its margins
+MATRIX_LINES = 3        # lines a cell shows; the whole value is also its tooltip
 MATRIX_ROW_HEIGHTS = {1: 18, 2: 28, 3: 36}
-MATRIX_FONT = {1: (10, 0), 2: (8.5, 10), 3: (8, 9)}   # by lines: size, line spacing
+MATRIX_FULL_SIZE, MATRIX_SMALL_SIZE, MATRIX_SPACING = 10, 8.5, 9.5
+# DejaVu Sans advance widths in em, roughly: enough to tell whether a line fits a cell
+_NARROW, _WIDE = frozenset("iljft.,:;()[]|!' r"), frozenset("mwMW=@%")
+
+
+def _text_width(text: str, size: float) -> float:
+    return size * sum(0.34 if char in _NARROW else 0.86 if char in _WIDE
+                      else 0.72 if char.isupper() else 0.64 for char in text)
 
 
 def _cell_lines(text: str) -> list[str]:
-    """A cell's value in one line, or up to MATRIX_LINES at a smaller size (what is left
-    after those is only in the tooltip: no value of docgen's needs more)."""
-    if len(text) <= MATRIX_ONE_LINE:
+    """A cell's value as the lines it is drawn in: one at full size when it fits, else up to
+    MATRIX_LINES at the smaller size (what is left after those is only in the tooltip: no
+    value of docgen's needs more)."""
+    if _text_width(text, MATRIX_FULL_SIZE) <= MATRIX_TEXT_WIDTH:
         return [text]
-    lines = textwrap.wrap(text, MATRIX_LINE) or [text]
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _text_width(f"{lines[-1]} {word}", MATRIX_SMALL_SIZE) <= MATRIX_TEXT_WIDTH:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
     if len(lines) > MATRIX_LINES:
-        lines = lines[:MATRIX_LINES - 1] + [_clip(" ".join(lines[MATRIX_LINES - 1:]), MATRIX_LINE)]
-    return lines
+        lines = lines[:MATRIX_LINES - 1] + [_clip(" ".join(lines[MATRIX_LINES - 1:]), 18)]
+    return lines or [text]
 
 
 def _cell_text(root: ET.Element, x: float, y: float, height: float, lines: list[str],
                whole: str) -> None:
-    size, spacing = MATRIX_FONT[len(lines)]
-    first = y + height / 2 + size * 0.35 - spacing * (len(lines) - 1) / 2
+    full = lines == [whole] and _text_width(whole, MATRIX_FULL_SIZE) <= MATRIX_TEXT_WIDTH
+    size = MATRIX_FULL_SIZE if full else MATRIX_SMALL_SIZE
+    first = y + height / 2 + size * 0.35 - MATRIX_SPACING * (len(lines) - 1) / 2
     for number, line in enumerate(lines):
-        element = _text(root, x, first + number * spacing, line, fill="#ffffff",
+        element = _text(root, x, first + number * MATRIX_SPACING, line, fill="#ffffff",
                         **{"text-anchor": "middle", "font-size": _n(size)})
         if " ".join(lines) != whole:
             ET.SubElement(element, "title").text = whole   # the whole value, as a tooltip
