@@ -196,7 +196,7 @@ def test_the_pdf_html_gets_break_opportunities_only_in_long_runs_of_text():
             f"<h3>{token}</h3><p>short words stay as they are</p>")
     shown = breakable(html)
     assert shown.startswith(f'<style>{token}</style><title>{token}</title><td class="{token}">'
-                            f"{'x' * 24}\u200b{'x' * 16}&amp;y</td>"
+                            f"{'x' * 20}\u200b{'x' * 20}\u200b&amp;y</td>"
                             f"<svg><text>{token}</text></svg>")
     # never between a letter and the accents that combine with it
     assert "\u200b" + chr(0x301) not in shown

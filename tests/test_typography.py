@@ -42,11 +42,11 @@ def test_long_names_break_at_separators_and_camel_case_only():
     # numbers and addresses stay whole; a range breaks after its hyphen
     assert breaks("0.0.0.0-255.255.255.255") == ["0.0.0.0-", "255.255.255.255"]
     assert breaks("4,294,967,296,000") == ["4,294,967,296,000"]
-    # short names are left alone; a thumbprint breaks every 24 characters
+    # short names are left alone; a thumbprint breaks every 20 characters
     assert breaks("contoso.org") == ["contoso.org"]
     assert breaks("_dmarc.contoso.com") == ["_dmarc.", "contoso.", "com"]
-    assert breaks("E66F3BE15F2BD6C95A620B8E114E163113E6C107") == ["E66F3BE15F2BD6C95A620B8E",
-                                                                  "114E163113E6C107"]
+    assert breaks("E66F3BE15F2BD6C95A620B8E114E163113E6C107") == ["E66F3BE15F2BD6C95A62",
+                                                                  "0B8E114E163113E6C107"]
 
 
 def cut_words(pdf: bytes, html: str) -> list[str]:

@@ -110,7 +110,7 @@ def pdf_session(moment: datetime, messages: list[str] | logging.Handler):
 # overflow-wrap: break-word, which breaks nothing that fits.
 BREAK = "\u200b"
 MIN_RUN = 12
-HARD_BREAK = 24
+HARD_BREAK = 20
 CAMEL_PIECE = 6        # a camel-case break only after this many characters of a piece
 _SEPARATORS = frozenset("._/\\,;:@")
 _PIECES = re.compile(r"(<[^>]*>)")
