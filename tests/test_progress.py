@@ -40,3 +40,38 @@ def test_a_counted_stage_prints_a_line_every_hundred_steps(capsys):
         for _ in range(LOG_EVERY + 1):
             step()
     assert capsys.readouterr().err.splitlines() == ["Looking up domains: 100/101", "Looking up domains: 101/101"]
+
+
+def test_on_a_terminal_the_stages_are_the_spinner_text_not_lines(monkeypatch, capsys):
+    from docgen.app import progress
+
+    shown: list[str] = []
+
+    class Spinner:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, text: str) -> None:
+            shown.append(text)
+
+    class Console:
+        def __init__(self, **kwargs):
+            assert kwargs == {"stderr": True}
+
+        def status(self, text: str) -> Spinner:
+            shown.append(text)
+            return Spinner()
+
+    monkeypatch.setattr(progress, "_on_terminal", lambda: True)
+    monkeypatch.setattr("rich.console.Console", Console)
+    with progress.stages("docgen build") as stages:
+        stages.announce("importing raw/")
+        advance = stages.count("DNS domains", 3)
+        for _ in range(3):
+            advance()
+    assert shown == ["docgen build", "docgen build: importing raw/", "docgen build: DNS domains: 1/3",
+                     "docgen build: DNS domains: 2/3", "docgen build: DNS domains: 3/3"]
+    assert capsys.readouterr().err == ""

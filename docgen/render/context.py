@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from docgen import __version__
-from docgen.areas import find_area, in_document_order
+from docgen.areas import AREAS, find_area, in_document_order
 from docgen.bundle import LoadedBundle
 from docgen.checks import SEVERITIES, Finding
 from docgen.checks.acceptance import ACCEPTED, apply_acceptances, counts_as_open
@@ -47,6 +47,8 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         "sections": sections,
         "section_titles": titles,
         "inputs": bundle["inputs"],
+        # the sections inputs were read for, by title (the bundle's keys are for programs)
+        "input_sections": {area.name: area.short_title for area in AREAS},
         "skipped_inputs": bundle["skipped_inputs"],
         "chapters": _chapters(options),
         "appendices": _appendices(options),

@@ -73,15 +73,10 @@ def _skipped_table(context: dict) -> Table:
 
 
 def _inputs_table(context: dict) -> Table:
+    titles = context["input_sections"]   # "Exchange certificates", not exchange_certificates
     return Table("inputs", "Inputs and provenance", ("File", "Section", "Size", "SHA-256"),
-                 [[i["name"], _section_title(i["section"]), i["size"], i["sha256"]]
+                 [[i["name"], titles.get(i["section"], i["section"]), i["size"], i["sha256"]]
                   for i in context["inputs"]])
-
-
-def _section_title(name: str) -> str:
-    """A section's title for people ("Exchange certificates", not exchange_certificates)."""
-    area = find_area(name)
-    return area.title if area is not None else name
 
 
 def _frame(table: Table, *, real_dates: bool) -> "pd.DataFrame":
