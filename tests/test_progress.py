@@ -41,9 +41,12 @@ def test_a_counted_stage_prints_a_line_every_hundred_steps(capsys):
 def test_on_a_terminal_build_shows_its_stages_live(run_cli, tmp_path):
     """`docgen build` with stderr on a pseudo-terminal: the spinner names each stage."""
     import os
-    import pty
     import subprocess
     import sys
+
+    import pytest
+
+    pty = pytest.importorskip("pty")   # POSIX only
 
     from conftest import EXCHANGE_SAMPLES, REPO
 
