@@ -125,8 +125,8 @@ def build_project(project: Project, jobs: int | None = None, progress: Stages = 
     `error` and its errors, so the report says what could not be read.
     """
     kinds, skipped = classify_raw(project.raw_dir)
-    progress.announce(f"importing raw/ ({sum(len(paths) for paths in kinds.values())} input(s) "
-                      f"for {len(kinds)} section(s))")
+    files = {path for paths in kinds.values() for path in paths}   # one file may feed several
+    progress.announce(f"importing raw/ ({len(files)} input(s) for {len(kinds)} section(s))")
     results = import_raw(kinds, project.settings) + collect_project_dns(project, kinds, progress)
     if not results:
         raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
