@@ -101,12 +101,12 @@ def cli() -> None:
 def demo(out_dir: Path, formats: str) -> None:
     """Build the Contoso sample: bundle, HTML and PDF, with no network."""
     from docgen.app.demo import run_demo
-    from docgen.app.progress import status
+    from docgen.app.progress import stages
     from docgen.render.formats import parse_formats
 
     chosen = parse_formats(formats)
-    with status("Building the Contoso demo"):
-        result = run_demo(out_dir, chosen)
+    with stages("docgen demo") as progress:
+        result = run_demo(out_dir, chosen, progress)
     for path in [result.bundle_path, *result.documents]:
         click.echo(f"wrote {path}")
 
@@ -305,6 +305,7 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
     """
     from docgen.app.progress import status
     from docgen.app.render import find_render_project, render_bundle_file, with_flags
+    from docgen.render.colours import accent_warning
     from docgen.render.documents import RenderRequest
     from docgen.render.formats import default_stem, parse_formats
     from docgen.render.options import DocumentOptions
@@ -314,6 +315,7 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
     options = with_flags(project.options if project else DocumentOptions(), title=title,
                          author=author, classification=classification,
                          full_rules=full_rules or None)
+    _warn_about_options(accent_warning(options.accent_color))
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options,
                             jobs=jobs)
     with status(f"Rendering {', '.join(chosen)}"):
@@ -321,6 +323,12 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
     for path in outcome.written:
         click.echo(f"wrote {path}")
     for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _warn_about_options(warning: str | None) -> None:
+    """A document option that works but reads badly (a pale accent colour): one line."""
+    if warning:
         click.echo(f"warning: {warning}", err=True)
 
 
@@ -379,11 +387,13 @@ def build(project_dir: Path | None, strict: bool, jobs: int | None) -> None:
     leaves out/ as it was.
     """
     from docgen.app.build import build_project
-    from docgen.app.progress import status
+    from docgen.app.progress import stages
+    from docgen.render.colours import accent_warning
 
     project = _project(project_dir)
-    with status("Building"):
-        result = build_project(project, jobs=jobs, strict=strict)
+    _warn_about_options(accent_warning(project.options.accent_color))
+    with stages("docgen build") as progress:
+        result = build_project(project, jobs=jobs, strict=strict, progress=progress)
     click.echo(f"wrote {result.bundle_path}")
     for path in result.documents:
         click.echo(f"wrote {path}")

@@ -44,7 +44,42 @@ def test_one_csv_per_table_and_one_workbook(rendered):
               "dkim-selectors", "mail-auth-overview", "mail-auth-records", "inputs"]
     assert names == sorted([f"contoso.{name}.csv" for name in tables] + ["contoso.html", "contoso.xlsx"])
     workbook = openpyxl.load_workbook(rendered / "contoso.xlsx")
-    assert workbook.sheetnames == tables
+    # a contents sheet, then a sheet per table with rows (none has "accepted-risks": no rows)
+    assert workbook.sheetnames[0] == "Contents"
+    assert len(workbook.sheetnames) == 1 + len(tables) - 1
+
+
+def sheet_titled(workbook, title: str):
+    """The sheet of the table titled `title`, as the contents sheet names it."""
+    sheets = {row[1]: row[0] for row in workbook["Contents"].iter_rows(min_row=2, values_only=True)}
+    return workbook[sheets[title]]
+
+
+def test_every_sheet_has_its_header_frozen_and_a_filter(rendered):
+    workbook = openpyxl.load_workbook(rendered / "contoso.xlsx")
+    for sheet in workbook:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref == sheet.dimensions, sheet.title
+        assert sheet.max_row >= 2, f"{sheet.title} is empty"
+
+
+def test_sheets_are_named_by_title_and_empty_tables_listed_in_the_contents(rendered):
+    workbook = openpyxl.load_workbook(rendered / "contoso.xlsx")
+    contents = list(workbook["Contents"].iter_rows(values_only=True))
+    assert contents[0] == ("Sheet", "Table", "Rows")
+    assert ("(no sheet: no rows)", "Accepted risks", 0) in contents
+    assert ("Summary of findings", "Summary of findings", 44) in contents
+    # titles, shortened at a word to Excel's 31 characters; no table key is a sheet name
+    assert "AAD Connect synchronisation…" in workbook.sheetnames
+    assert all(len(name) <= 31 and "-" not in name for name in workbook.sheetnames)
+
+
+def test_the_inputs_sheet_names_sections_by_title_and_files_relative(rendered):
+    sheet = sheet_titled(openpyxl.load_workbook(rendered / "contoso.xlsx"), "Inputs and provenance")
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    sections = {row[1] for row in rows}
+    assert "Exchange certificates" in sections and "exchange_certificates" not in sections
+    assert all(not row[0].startswith("/") and ":\\" not in row[0] for row in rows)
 
 
 def test_columns_are_named_as_in_the_report(rendered):
@@ -91,10 +126,11 @@ def test_rows_match_the_report(rendered):
 
 
 def test_dates_are_real_dates_in_the_workbook(rendered):
-    sheet = openpyxl.load_workbook(io.BytesIO((rendered / "contoso.xlsx").read_bytes()))["exchange-servers"]
+    workbook = openpyxl.load_workbook(io.BytesIO((rendered / "contoso.xlsx").read_bytes()))
+    sheet = sheet_titled(workbook, "Exchange default SMTP certificates")
     header = [cell.value for cell in sheet[1]]
     not_after = sheet.cell(row=2, column=header.index("Not after") + 1).value
     assert not_after == datetime(2028, 4, 15, 9, 30)
-    store = openpyxl.load_workbook(rendered / "contoso.xlsx")["exchange-store-certificates"]
+    store = sheet_titled(workbook, "Exchange certificate stores")
     header = [cell.value for cell in store[1]]
     assert isinstance(store.cell(row=2, column=header.index("Not after") + 1).value, datetime)

@@ -10,6 +10,7 @@ from typing import Any
 from docgen.app.accepted import accepted_risk_warnings
 from docgen.app.collect_dns import DnsRequest, SettingNames, area_lookups, prepare_dns, run_dns
 from docgen.app.detect import detect_areas, is_scubagear_file
+from docgen.app.progress import QUIET, Stages
 from docgen.areas import AREAS
 from docgen.areas.dkim.source import read_dkim_export
 from docgen.bundle import LoadedBundle, bundle_bytes, new_bundle, parse_bundle, put_section
@@ -89,7 +90,8 @@ def import_raw(kinds: dict[str, list[Path]],
             for area in AREAS if area.importer is not None and kinds.get(area.name)]
 
 
-def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[SourceResult]:
+def collect_project_dns(project: Project, kinds: dict[str, list[Path]],
+                        progress: Stages = QUIET) -> list[SourceResult]:
     """DKIM and mail authentication for the DKIM export's domains and docgen.toml's [dns]."""
     settings = project.dns
     exports = dkim_exports(kinds.get("dkim", []))   # the DKIM export names the domains to look up
@@ -105,7 +107,9 @@ def collect_project_dns(project: Project, kinds: dict[str, list[Path]]) -> list[
         zone_files=settings.zone_files,
         settings=settings.resolver,
         names=BUILD_DNS_NAMES)
-    collection = run_dns(prepare_dns(request))
+    prepared = prepare_dns(request)
+    progress.announce(f"looking up DNS for {len(prepared.domains)} domain(s)")
+    collection = run_dns(prepared, progress.count("DNS domains", len(prepared.domains)))
     return [result for result in (collection.dkim, collection.mail_auth) if result]
 
 
@@ -151,7 +155,8 @@ def _nameserver(text: str):
         raise DocgenError(f"dns.nameservers: {exc}", source=PROJECT_FILE) from None
 
 
-def build_project(project: Project, jobs: int | None = None, *, strict: bool = False) -> BuildResult:
+def build_project(project: Project, jobs: int | None = None, *, strict: bool = False,
+                  progress: Stages = QUIET) -> BuildResult:
     """Import raw/, then write the bundle and every document together (or nothing).
 
     A source that failed completely is still written, as a section with status
@@ -161,7 +166,12 @@ def build_project(project: Project, jobs: int | None = None, *, strict: bool = F
     `strict`: an accepted risk in docgen.toml that names no finding is an error.
     """
     kinds, skipped = classify_raw(project.raw_dir)
-    results = project_lookups(project, import_raw(kinds, project.settings)) + collect_project_dns(project, kinds)
+    files = {path for paths in kinds.values() for path in paths}   # one file may feed several
+    progress.announce(f"importing raw/ ({len(files)} input(s) for {len(kinds)} section(s))")
+    imported = import_raw(kinds, project.settings)
+    if not project.dns.skip and any(result.section == "exchange_servers" for result in imported):
+        progress.announce("looking up Autodiscover for the accepted domains")
+    results = project_lookups(project, imported) + collect_project_dns(project, kinds, progress)
     if not results:
         raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
                           + (f" (skipped: {', '.join(skipped)})" if skipped else ""),
@@ -176,6 +186,8 @@ def build_project(project: Project, jobs: int | None = None, *, strict: bool = F
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
                             jobs=jobs)
     warnings = accepted_risk_warnings(loaded, request, strict=strict)
+    progress.announce(f"rendering {', '.join(project.formats)}")
     outputs = {project.bundle_path.name: raw, **render_documents(loaded, request)}
+    progress.announce(f"writing {project.bundle_path.name} and its documents")
     written = write_together(project.out_dir, outputs)
     return BuildResult(project.bundle_path, written[1:], results, skipped, loaded, warnings)

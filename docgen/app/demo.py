@@ -9,6 +9,7 @@ from pathlib import Path
 from docgen.app.build import group_by_area, import_raw
 from docgen.app.bundles import bundle_with_sections
 from docgen.app.collect_dns import area_lookups, demo_dns_request, demo_dns_sections
+from docgen.app.progress import QUIET, Stages
 from docgen.bundle import bundle_bytes, parse_bundle
 from docgen.core.atomic import write_together
 from docgen.core.resources import data_dir
@@ -31,7 +32,7 @@ class DemoResult:
     documents: list[Path]
 
 
-def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
+def run_demo(out_dir: Path, formats: tuple[str, ...], progress: Stages = QUIET) -> DemoResult:
     """Contoso from samples/: bundle, then documents. Needs no network.
 
     DNS is answered in-process from the sample zone files, at the moment the
@@ -41,7 +42,10 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
     # recognised by content, as `docgen build` recognises raw/: the demo is a build
     inputs = [samples / name for name in DEMO_INPUTS]
     dns = demo_dns_request(samples / "dns")
-    results = [*area_lookups(import_raw(group_by_area(inputs), DEMO_SETTINGS), dns), *demo_dns_sections(dns)]
+    progress.announce(f"importing {len(inputs)} sample exports")
+    imported = import_raw(group_by_area(inputs), DEMO_SETTINGS)
+    progress.announce("looking up DNS in the sample zones")
+    results = [*area_lookups(imported, dns), *demo_dns_sections(dns)]
     run_id = str(uuid.uuid5(DEMO_NAMESPACE, "".join(
         entry["sha256"] for result in results for entry in result.inputs)))
     bundle = bundle_with_sections(None, results, "Contoso", run_id=run_id)
@@ -49,7 +53,9 @@ def run_demo(out_dir: Path, formats: tuple[str, ...]) -> DemoResult:
     raw = bundle_bytes(bundle_path, bundle)
     request = RenderRequest(formats=formats, stem="contoso",
                             options=DocumentOptions(author="docgen demo"))
+    progress.announce(f"rendering {', '.join(formats)}")
     # the bundle and its documents land together, as in `docgen build`
     outputs = {bundle_path.name: raw,
                **render_documents(parse_bundle(raw, str(bundle_path)), request)}
+    progress.announce(f"writing {bundle_path.name} and its documents")
     return DemoResult(bundle_path, write_together(out_dir, outputs)[1:])

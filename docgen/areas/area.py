@@ -91,7 +91,12 @@ class Area:
     # for Exchange); `docgen build` and the demo call it unless docgen.toml skips DNS
     dns_lookups: Ref | None = None
     template: str = field(default="")
+    # the title where a column or a chart label names the section on every row; the title
+    # when it is short already
+    short_title: str = field(default="")
 
     def __post_init__(self) -> None:
         if not self.template:
             object.__setattr__(self, "template", f"sections/{self.name}.html.j2")
+        if not self.short_title:
+            object.__setattr__(self, "short_title", self.title)

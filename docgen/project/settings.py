@@ -149,7 +149,8 @@ TABLES: tuple[Table, ...] = (
             "a PNG or SVG file inside the folder, embedded in both documents",
             value_text="file name", example="logo.svg"),
         Key("accent_color", {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
-            "colour of headings, links and badges", default_text="dark blue",
+            "colour of headings, links and table headers (white text on it under WCAG's 4.5:1 "
+            "contrast is a warning)", default_text="dark blue",
             value_text="`#rrggbb`", example="#1f4e79"),
         Key("docx_template", {"type": "string", "minLength": 1},
             "a Word template (.dotx) or document (.docx) inside the folder whose styles, page size, "

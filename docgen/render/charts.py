@@ -173,7 +173,11 @@ def mail_auth_matrix(rows: list[tuple[str, dict[str, tuple[str, str]]]],
 
 
 def _matrix_part(rows: list, columns: list[str], legend: bool) -> Markup:
-    label_width, cell_width, row_height = 190, 105, 18
+    label_width, cell_width = 190, 105
+    cells = {(domain, column): _cell_lines(values.get(column, ("absent", "—"))[1])
+             for domain, values in rows for column in columns}
+    # a row is as tall as its values need: every value is shown whole
+    row_height = MATRIX_ROW_HEIGHTS[max((len(lines) for lines in cells.values()), default=1)]
     top = 44 if legend else 20
     root = _svg(label_width + cell_width * len(columns) + 10, top + row_height * len(rows) + 4,
                 "Mail authentication by domain")
@@ -182,16 +186,57 @@ def _matrix_part(rows: list, columns: list[str], legend: bool) -> Markup:
     for index, column in enumerate(columns):
         _text(root, label_width + cell_width * index + cell_width / 2, top - 6, column,
               **{"text-anchor": "middle", "font-weight": "bold"})
-    for row_index, (domain, cells) in enumerate(rows):
+    for row_index, (domain, values) in enumerate(rows):
         y = top + row_index * row_height
-        _text(root, label_width - 8, y + 13, domain, **{"text-anchor": "end"})
+        _text(root, label_width - 8, y + row_height / 2 + 4, domain, **{"text-anchor": "end"})
         for index, column in enumerate(columns):
-            tone, text = cells.get(column, ("absent", "—"))
+            tone, text = values.get(column, ("absent", "—"))
             x = label_width + cell_width * index
             _rect(root, x + 1, y + 1, cell_width - 2, row_height - 2, MATRIX_TONES[tone])
-            _text(root, x + cell_width / 2, y + 13, _clip(text, 16), fill="#ffffff",
-                  **{"text-anchor": "middle", "font-size": "10"})
+            _cell_text(root, x + cell_width / 2, y, row_height, cells[(domain, column)], text)
     return _markup(root)
+
+
+MATRIX_TEXT_WIDTH = 99  # of a cell's 103, inside its margins
+MATRIX_LINES = 3        # lines a cell shows; the whole value is also its tooltip
+MATRIX_ROW_HEIGHTS = {1: 18, 2: 28, 3: 36}
+MATRIX_FULL_SIZE, MATRIX_SMALL_SIZE, MATRIX_SPACING = 10, 8.5, 9.5
+# DejaVu Sans advance widths in em, roughly: enough to tell whether a line fits a cell
+_NARROW, _WIDE = frozenset("iljft.,:;()[]|!' r"), frozenset("mwMW=@%")
+
+
+def _text_width(text: str, size: float) -> float:
+    return size * sum(0.34 if char in _NARROW else 0.86 if char in _WIDE
+                      else 0.72 if char.isupper() else 0.64 for char in text)
+
+
+def _cell_lines(text: str) -> list[str]:
+    """A cell's value as the lines it is drawn in: one at full size when it fits, else up to
+    MATRIX_LINES at the smaller size (what is left after those is only in the tooltip: no
+    value of docgen's needs more)."""
+    if _text_width(text, MATRIX_FULL_SIZE) <= MATRIX_TEXT_WIDTH:
+        return [text]
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _text_width(f"{lines[-1]} {word}", MATRIX_SMALL_SIZE) <= MATRIX_TEXT_WIDTH:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    if len(lines) > MATRIX_LINES:
+        lines = lines[:MATRIX_LINES - 1] + [_clip(" ".join(lines[MATRIX_LINES - 1:]), 18)]
+    return lines or [text]
+
+
+def _cell_text(root: ET.Element, x: float, y: float, height: float, lines: list[str],
+               whole: str) -> None:
+    full = lines == [whole] and _text_width(whole, MATRIX_FULL_SIZE) <= MATRIX_TEXT_WIDTH
+    size = MATRIX_FULL_SIZE if full else MATRIX_SMALL_SIZE
+    first = y + height / 2 + size * 0.35 - MATRIX_SPACING * (len(lines) - 1) / 2
+    for number, line in enumerate(lines):
+        element = _text(root, x, first + number * MATRIX_SPACING, line, fill="#ffffff",
+                        **{"text-anchor": "middle", "font-size": _n(size)})
+        if " ".join(lines) != whole:
+            ET.SubElement(element, "title").text = whole   # the whole value, as a tooltip
 
 
 def _clip(text: str, limit: int) -> str:

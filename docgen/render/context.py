@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from docgen import __version__
-from docgen.areas import find_area, in_document_order
+from docgen.areas import AREAS, find_area, in_document_order
 from docgen.bundle import LoadedBundle
 from docgen.checks import SEVERITIES, Finding, judgement_times
 from docgen.checks.acceptance import (
@@ -16,7 +16,7 @@ from docgen.checks.acceptance import (
     unmatched_warning,
 )
 from docgen.render.charts import findings_chart
-from docgen.render.notes import render_note
+from docgen.render.notes import first_heading, render_note
 from docgen.render.options import OFF, DocumentOptions
 
 INTRO_NOTES = (("intro.md", "Introduction"), ("scope.md", "Scope"))
@@ -38,7 +38,9 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
     counts = {severity: 0 for severity in SEVERITIES}
     for record in open_records:
         counts[record["severity"]] += 1
-    titles = {section["name"]: section["title"] for section in sections}
+    # Where every row or bar names its section (the findings table's Section column, the
+    # chart's labels): the short titles, so that a column is not filled with one long one.
+    titles = {section["name"]: section["short_title"] for section in sections}
     return {
         "media": media,
         "doc": _doc(loaded, options),
@@ -54,6 +56,8 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         "sections": sections,
         "section_titles": titles,
         "inputs": bundle["inputs"],
+        # the sections inputs were read for, by title (the bundle's keys are for programs)
+        "input_sections": {area.name: area.short_title for area in AREAS},
         "skipped_inputs": bundle["skipped_inputs"],
         "chapters": _chapters(options),
         "appendices": _appendices(options),
@@ -81,6 +85,7 @@ def _doc(loaded: LoadedBundle, options: DocumentOptions) -> dict:
         "custom_meta": {"docgen-bundle-sha256": loaded.sha256},
         "organization": bundle["organization"],
         "author": options.author_line,
+        "authors": list(options.authors) if options.authors else [options.author] if options.author else [],
         "classification": options.classification,
         "accent_color": options.accent_color,
         "logo": options.logo.data_uri() if options.logo else None,
@@ -103,6 +108,7 @@ def _section(name: str, section: dict, records: list[dict], options: DocumentOpt
         "name": name,
         "anchor": f"sec-{name}",
         "title": area.title if area else name,
+        "short_title": area.short_title if area else name,
         "template": area.template if area else "sections/unknown.html.j2",
         "detail": options.detail_of(name),
         "status": section["status"],
@@ -128,7 +134,10 @@ def _appendices(options: DocumentOptions) -> list[dict]:
 
 def _chapter(name: str, default_title: str, text: str) -> dict:
     html = render_note(text)
-    # A note that opens with its own heading names the chapter; otherwise we do.
+    # A note that opens with its own heading names the chapter; otherwise we do. The
+    # contents list names it by its first heading, if it has one.
+    opens_with_heading = str(html).lstrip().startswith("<h1")
     return {"id": "note-" + name[:-len(".md")], "html": html,
-            "title": None if str(html).lstrip().startswith("<h1") else default_title}
+            "title": None if opens_with_heading else default_title,
+            "contents_title": first_heading(str(html)) or default_title}
 

@@ -66,7 +66,7 @@ def _escape_character(match: re.Match) -> str:
 
 def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
     try:
-        return env.get_template(name).render(context)
+        return without_dangling_links(env.get_template(name).render(context))
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template not found: {exc.name}") from None
     except jinja2.TemplateSyntaxError as exc:
@@ -76,6 +76,17 @@ def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
         raise RenderError(f"template error: {exc.message}", source=name) from None
     except jinja2.sandbox.SecurityError as exc:
         raise RenderError(f"template refused: {exc}", source=name) from None
+
+
+_ID = re.compile(r'\sid="([^"]*)"')
+_LOCAL_LINK = re.compile(r'<a href="#([^"]*)"')
+
+
+def without_dangling_links(html: str) -> str:
+    """`html` whose in-document links all lead somewhere: a link to an element the
+    document leaves out (the per-domain details at detail level 1) becomes plain text."""
+    ids = set(_ID.findall(html))
+    return _LOCAL_LINK.sub(lambda link: link.group(0) if link.group(1) in ids else "<a", html)
 
 
 def format_datetime(value: str | None) -> str:

@@ -8,6 +8,7 @@ their alt text: a note cannot make the document fetch anything.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 
 import markdown
 from markdown.extensions import Extension
@@ -62,3 +63,35 @@ def render_note(text: str, heading_offset: int = 0) -> Markup:
     converter = markdown.Markdown(extensions=["tables", "fenced_code", _SafeNotes(heading_offset)],
                                   output_format="html")
     return Markup(converter.convert(text))
+
+
+def first_heading(html: str) -> str | None:
+    """The text of the first heading of a rendered note (any level), or None: the contents
+    list names a note as the note itself does."""
+    parser = _FirstHeading()
+    parser.feed(html)
+    title = " ".join("".join(parser.text).split())
+    return title or None
+
+
+class _FirstHeading(HTMLParser):
+    """Collects the text of the first <h1>..<h6> (the note's HTML is our own: well formed)."""
+
+    HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.state = "before"          # before, inside, after the first heading
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.HEADINGS and self.state == "before":
+            self.state = "inside"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HEADINGS and self.state == "inside":
+            self.state = "after"
+
+    def handle_data(self, data: str) -> None:
+        if self.state == "inside":
+            self.text.append(data)

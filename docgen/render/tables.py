@@ -7,6 +7,7 @@ from, with the report's column names (a test holds them to the HTML headers).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -78,8 +79,10 @@ def _skipped_table(context: dict) -> Table:
 
 
 def _inputs_table(context: dict) -> Table:
+    titles = context["input_sections"]   # "Exchange certificates", not exchange_certificates
     return Table("inputs", "Inputs and provenance", ("File", "Section", "Size", "SHA-256"),
-                 [[i["name"], i["section"], i["size"], i["sha256"]] for i in context["inputs"]])
+                 [[i["name"], titles.get(i["section"], i["section"]), i["size"], i["sha256"]]
+                  for i in context["inputs"]])
 
 
 def _frame(table: Table, *, real_dates: bool) -> "pd.DataFrame":
@@ -103,27 +106,49 @@ def tables_to_csv(tables: list[Table], stem: str) -> dict[str, bytes]:
 
 
 def tables_to_xlsx(tables: list[Table], moment: datetime) -> bytes:
-    """One workbook, a sheet per table, dates as dates."""
+    """One workbook: a contents sheet, then a sheet per table that has rows (named by its
+    title), dates as dates; every sheet with its header row frozen and a filter on it."""
     import pandas as pd
 
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl", datetime_format="yyyy-mm-dd hh:mm") as writer:
-        used: set[str] = set()
+        used: set[str] = {CONTENTS_SHEET}
+        sheets = {table.name: _sheet_name(table.title, used) for table in tables if table.rows}
+        _frame(_contents_table(tables, sheets), real_dates=False).to_excel(
+            writer, sheet_name=CONTENTS_SHEET, index=False)
+        _format_sheet(writer.sheets[CONTENTS_SHEET])
         for table in tables:
-            sheet = _sheet_name(table.name, used)
-            _frame(table, real_dates=True).to_excel(writer, sheet_name=sheet, index=False)
-            _fit_columns(writer.sheets[sheet])
+            if table.name in sheets:
+                _frame(table, real_dates=True).to_excel(writer, sheet_name=sheets[table.name], index=False)
+                _format_sheet(writer.sheets[sheets[table.name]])
         writer.book.properties.creator = "docgen"
         writer.book.properties.created = moment.replace(tzinfo=None)
         writer.book.properties.modified = moment.replace(tzinfo=None)
     return _zip_entries_dated(buffer.getvalue(), moment)
 
 
+CONTENTS_SHEET = "Contents"
+
+
+def _contents_table(tables: list[Table], sheets: dict[str, str]) -> Table:
+    """Every table of the report, with its sheet; a table without rows has none (an empty
+    sheet would look like data that went missing) and says so."""
+    return Table("contents", "Contents", ("Sheet", "Table", "Rows"),
+                 [[sheets.get(table.name, "(no sheet: no rows)"), table.title, len(table.rows)]
+                  for table in tables])
+
+
+def _format_sheet(sheet) -> None:
+    """Header row frozen, a filter on every column, columns as wide as their content."""
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    _fit_columns(sheet)
+
+
 def _zip_entries_dated(data: bytes, moment: datetime) -> bytes:
     """The same archive with every entry, and the workbook's "modified" property, dated
     `moment`: openpyxl stamps both with the time of writing, and the same bundle must give
     the same bytes."""
-    import re
     import zipfile
 
     stamp = moment.timetuple()[:6]
@@ -142,12 +167,18 @@ def _zip_entries_dated(data: bytes, moment: datetime) -> bytes:
     return out.getvalue()
 
 
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = name[:XLSX_SHEET_NAME_LIMIT]
-    candidate, number = base, 2
-    while candidate in used:
-        suffix = f"-{number}"
-        candidate = base[: XLSX_SHEET_NAME_LIMIT - len(suffix)] + suffix
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """The table's title as a sheet name: at most 31 characters, cut at a word, unique."""
+    name = _NOT_IN_SHEET_NAMES.sub("-", title).replace("Azure AD Connect", "AAD Connect").strip("'")
+    if len(name) > XLSX_SHEET_NAME_LIMIT:
+        name = name[:XLSX_SHEET_NAME_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+    candidate, number = name, 2
+    while candidate.casefold() in {entry.casefold() for entry in used}:
+        suffix = f" ({number})"
+        candidate = name[: XLSX_SHEET_NAME_LIMIT - len(suffix)] + suffix
         number += 1
     used.add(candidate)
     return candidate

@@ -7,6 +7,7 @@ _HERE = __name__
 AREA = Area(
     name="exchange_connectors",
     title="Exchange receive connectors",
+    short_title="Receive connectors",
     view=Ref(f"{_HERE}.view:exchange_connectors_view"),
     checks=Ref(f"{_HERE}.checks:check_exchange_connectors"),
     tables=Ref(f"{_HERE}.tables:exchange_connector_tables"),

@@ -7,6 +7,7 @@ _HERE = __name__
 AREA = Area(
     name="exchange_servers",
     title="Exchange servers and hybrid readiness",
+    short_title="Exchange servers",
     view=Ref(f"{_HERE}.view:exchange_servers_view"),
     checks=Ref(f"{_HERE}.checks:check_exchange_servers"),
     tables=Ref(f"{_HERE}.tables:exchange_server_tables"),

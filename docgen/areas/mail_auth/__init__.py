@@ -7,6 +7,7 @@ _HERE = __name__
 AREA = Area(
     name="mail_auth",
     title="Mail authentication (DMARC, SPF, MX, MTA-STS, TLS-RPT, BIMI)",
+    short_title="Mail authentication",
     view=Ref(f"{_HERE}.view:mail_auth_view"),
     checks=Ref(f"{_HERE}.checks:check_mail_auth"),
     cross_checks=(Ref(f"{_HERE}.checks:check_dkim_without_dmarc"),),

@@ -8,6 +8,7 @@ _HERE = __name__
 AREA = Area(
     name="mobile_access",
     title="Mobile mail access (Exchange ActiveSync)",
+    short_title="Mobile mail access",
     view=Ref(f"{_HERE}.view:mobile_access_view"),
     checks=Ref(f"{_HERE}.checks:check_mobile_access"),
     cross_checks=(Ref(f"{_HERE}.checks:check_native_ios_mail"),),
