@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -56,3 +57,10 @@ def demo_pdf_dir(tmp_path_factory) -> Path:
     result = CliRunner().invoke(cli, ["demo", "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out
+
+
+def without_progress(stderr: str) -> str:
+    """stderr without the stage lines long commands print when not on a terminal
+    ("docgen build: importing raw/ ...")."""
+    return "".join(line for line in stderr.splitlines(keepends=True)
+                   if not re.match(r"docgen (build|demo|render|batch): ", line))

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 import docgen.core.atomic
 import docgen.render.documents
-from conftest import EXCHANGE_SAMPLES
+from conftest import EXCHANGE_SAMPLES, without_progress
 from docgen.core.atomic import STAGING_PREFIX, write_together
 from docgen.core.errors import EXIT_INTERRUPTED
 
@@ -58,7 +58,7 @@ def test_an_interrupted_build_leaves_the_old_bundle_and_documents(run_cli, proje
     monkeypatch.setattr(docgen.render.documents, "render_in_parts", interrupted)
     result = run_cli("build")
     assert result.exit_code == EXIT_INTERRUPTED
-    assert result.stderr == "docgen: interrupted; no partial output was written\n"
+    assert without_progress(result.stderr) == "docgen: interrupted; no partial output was written\n"
     after = contents(out)
     assert after == before    # no new bundle beside old documents, no staging folder left
     assert attached_bundle(after["contoso.pdf"]) == after["contoso.bundle.json"]
@@ -154,7 +154,8 @@ def test_build_with_out_being_a_file_is_one_line(run_cli, project, monkeypatch):
     (project / "out").write_text("not a folder")
     monkeypatch.chdir(project)
     result = run_cli("build")
-    assert (result.exit_code, result.stderr) == (1, f"error: {project / 'out'}: is a file; give a folder\n")
+    assert (result.exit_code, without_progress(result.stderr)) == (
+        1, f"error: {project / 'out'}: is a file; give a folder\n")
 
 
 # -- 14. another organisation's bundle in a project folder ----------------------------------------

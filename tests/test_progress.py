@@ -11,8 +11,8 @@ def test_demo_prints_each_stage_on_stderr_without_a_terminal(run_cli, tmp_path):
     assert result.stderr.splitlines() == [
         "docgen demo: importing 6 sample exports",
         "docgen demo: looking up DNS in the sample zones",
-        "docgen demo: writing contoso.bundle.json",
-        "docgen demo: rendering html"]
+        "docgen demo: rendering html",
+        "docgen demo: writing contoso.bundle.json and its documents"]
     assert "docgen demo:" not in result.stdout
 
 
@@ -23,7 +23,8 @@ def test_build_prints_each_stage_on_stderr_without_a_terminal(run_cli, tmp_path)
     assert result.exit_code == 0, result.stderr
     stages = [line for line in result.stderr.splitlines() if line.startswith("docgen build: ")]
     assert stages[0] == "docgen build: importing raw/ (1 input(s) for 1 section(s))"
-    assert stages[-2:] == ["docgen build: writing contoso.bundle.json", "docgen build: rendering html"]
+    assert stages[-2:] == ["docgen build: rendering html",
+                           "docgen build: writing contoso.bundle.json and its documents"]
 
 
 def test_a_counted_stage_prints_a_line_every_hundred_steps(capsys):
