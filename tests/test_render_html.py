@@ -63,7 +63,7 @@ def test_findings_summary(page):
     assert severities == sorted(severities, key=["critical", "high", "warning", "info"].index)
     expired = page.cssselect('#summary tr[data-finding-id="exchange-smtp-cert-expired:ex04"] td')
     assert [text(td) for td in expired][:4] == ["critical", "Exchange certificates", "EX04",
-                                                "Default SMTP certificate has expired"]
+                                                "Default SMTP certificate has expired exchange-smtp-cert-expired:ex04"]
 
 
 def test_server_overview(page):

@@ -47,8 +47,9 @@ def report_tables(context: dict) -> list[Table]:
 
 
 # Columns a spreadsheet has that the report shows another way: the findings' status is
-# the summary's split into open and accepted, and a badge in each section's table.
-DATA_ONLY_COLUMNS = {"findings": ("Status",)}
+# the summary's split into open and accepted, and a badge in each section's table; the id
+# stands under each finding's title.
+DATA_ONLY_COLUMNS = {"findings": ("Status", "Id")}
 
 
 def _findings_table(context: dict) -> Table:
