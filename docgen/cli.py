@@ -551,26 +551,48 @@ def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, chang
             click.get_current_context().exit(EXIT_PARTIAL)
 
 
-@cli.command(epilog=_example("docgen verify contoso.pdf", "docgen verify contoso.pdf --bundle contoso.bundle.json --rerender",
+@cli.command(epilog=_example("docgen verify contoso.pdf", "docgen verify contoso.pdf --bundle contoso.bundle.json",
+                             "docgen verify contoso.pdf --extract evidence/",
+                             "docgen verify changes/diff.pdf",
                              "docgen verify contoso.docx --bundle contoso.bundle.json"))
 @click.argument("pdf_path", metavar="DOCUMENT", type=click.Path(path_type=Path))
 @click.option("--bundle", "bundle_path", type=click.Path(path_type=Path), default=None,
               help="A bundle file the attachment must equal, byte for byte (required for a DOCX, "
               "which carries no attachment: its hash must be the one the DOCX names).")
-@click.option("--rerender", is_flag=True, help="Render the attached bundle again and compare bytes (PDF).")
-def verify(pdf_path: Path, bundle_path: Path | None, rerender: bool) -> None:
-    """Check what a report PDF or DOCX was built from: attachment, cover and metadata hashes, schema."""
-    from docgen.app.progress import status
-    from docgen.app.verify import verify_document
+@click.option("--fast", is_flag=True, help="Check only the signature, the attachment and the hashes; "
+              "do not render again, so the visible pages are NOT checked.")
+@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path), metavar="CERT",
+              help="A certificate (PEM or DER) the signer's must chain to (repeatable); "
+              "default: this machine's trusted roots.")
+@click.option("--extract", "extract_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Also write the PDF's attachments (bundle.json, docgen-render.json, ...) into DIR, "
+              "to render them again by hand (see the README's auditor section).")
+@click.option("--rerender", is_flag=True, hidden=True,
+              help="Kept for old scripts: rendering again is what verify does unless --fast.")
+def verify(pdf_path: Path, bundle_path: Path | None, fast: bool, trust: tuple[Path, ...],
+           extract_dir: Path | None, rerender: bool) -> None:
+    """Prove what a report PDF (or diff PDF, or DOCX) was built from, and that its pages are docgen's.
 
-    with status("Verifying"):
-        checks = verify_document(pdf_path, bundle_path, rerender)
-    for check in checks:
+    Checks, each printed by name: the signature (if any); the attached bundle, its SHA-256 on
+    the cover and in the metadata, its schema; then the attached bundle rendered again with
+    the recorded options and compared page by page (count, text, drawing, annotations,
+    metadata). Exit codes: 0 verified (also when the file was only re-saved by another
+    program: the last line says so); 1 a check failed, or the file is not a whole PDF.
+    """
+    from docgen.app.progress import status
+    from docgen.app.verify import extract_attachments, verify_document
+
+    if extract_dir is not None:
+        for path in extract_attachments(pdf_path, extract_dir):
+            click.echo(f"wrote {path}")
+    with status("Verifying" if fast else "Verifying: rendering the attached bundle again"):
+        verification = verify_document(pdf_path, bundle_path, fast=fast and not rerender, trust=trust)
+    for check in verification.checks:
         click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
-    failed = [check.name for check in checks if not check.ok]
+    failed = [check.name for check in verification.checks if not check.ok]
     if failed:
-        raise DocgenError(f"verification failed: {', '.join(failed)}", source=str(pdf_path))
-    click.echo("verified")
+        raise DocgenError(f"verification failed: {', '.join(dict.fromkeys(failed))}", source=str(pdf_path))
+    click.echo(verification.verdict)
 
 
 @cli.command(epilog=_example("docgen validate contoso.bundle.json"))

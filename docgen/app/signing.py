@@ -1,0 +1,135 @@
+"""PDF signatures with pyHanko: PAdES baseline B-B, added as an incremental update.
+
+`docgen render --sign` and `docgen build --sign` sign each PDF right after rendering it
+(the rendered bytes stay, unchanged, at the start of the file); `docgen verify` checks
+every signature a PDF holds. The PDF stays PDF/A-3b: an incremental update is allowed,
+the signature's widget is invisible (a zero-size rectangle needs no appearance), and the
+document information's producer is made the one pyHanko writes into the XMP metadata,
+since PDF/A wants the two to agree.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from docgen.app.pdf_compare import quiet_pdf_logs
+from docgen.core.errors import DocgenError, cannot_read
+
+FIELD_NAME = "docgen-signature"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A PKCS#12 file and its passphrase (None: the file has none)."""
+
+    path: Path
+    passphrase: bytes | None
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """What pyHanko's validation says of one signature, in the terms verify prints."""
+
+    field: str
+    signer: str
+    signed_at: datetime | None
+    intact: bool            # the signed bytes hash to what the signature holds
+    valid: bool             # and the signature over that hash is the certificate's key's
+    whole_file: bool        # nothing was added after it
+    trusted: bool           # the certificate chains to a root given (--trust), else one this machine trusts
+    problem: str = ""
+
+
+def load_signer(key: SigningKey) -> Any:
+    """A pyHanko signer of the key, or one line saying why not."""
+    from pyhanko.sign import signers
+
+    try:
+        data = key.path.read_bytes()
+    except OSError as exc:
+        raise DocgenError(cannot_read(exc), source=str(key.path)) from None
+    try:
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        pkcs12.load_key_and_certificates(data, key.passphrase)
+    except ValueError:
+        why = "wrong passphrase" if key.passphrase else "it needs a passphrase"
+        raise DocgenError(f"cannot open the PKCS#12 key: {why}, or not a PKCS#12 file",
+                          source=str(key.path)) from None
+    signer = signers.SimpleSigner.load_pkcs12(str(key.path), passphrase=key.passphrase)
+    if signer is None:
+        raise DocgenError("the PKCS#12 file holds no private key and certificate", source=str(key.path))
+    return signer
+
+
+def sign_pdf(data: bytes, signer: Any) -> bytes:
+    """`data` with a PAdES signature appended (the bytes of `data` come first, unchanged)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    if "/Info" in writer.trailer:
+        # pyHanko writes itself as the XMP producer and appends itself to the Info's: make them equal
+        info = writer.trailer["/Info"]
+        info["/Producer"] = generic.TextStringObject(VENDOR)
+        writer.update_container(info)
+    metadata = signers.PdfSignatureMetadata(field_name=FIELD_NAME, md_algorithm="sha256",
+                                            subfilter=fields.SigSeedSubFilter.PADES)
+    output = signers.sign_pdf(writer, metadata, signer=signer)
+    return output.getvalue()
+
+
+def signature_reports(data: bytes, trust_roots: list[Path] | None = None) -> list[SignatureReport]:
+    """Every signature of the PDF, validated; [] when it has none."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = [_certificate(path) for path in trust_roots or []]
+    reports = []
+    with quiet_pdf_logs():
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    for embedded in signatures:
+        # the roots given, else this machine's; never a fetch over the network
+        context = ValidationContext(trust_roots=roots or None, allow_fetching=False)
+        try:
+            with quiet_pdf_logs():
+                status = validate_pdf_signature(embedded, context)
+        except Exception as exc:   # noqa: BLE001 - pyHanko's many ways to refuse a malformed signature
+            reports.append(SignatureReport(embedded.field_name, "?", None, False, False, False, False,
+                                           f"cannot be validated ({type(exc).__name__}: {exc})"))
+            continue
+        reports.append(SignatureReport(
+            field=embedded.field_name,
+            signer=status.signing_cert.subject.human_friendly,
+            signed_at=status.signer_reported_dt,
+            intact=status.intact,
+            valid=status.valid,
+            whole_file=status.coverage.name == "ENTIRE_FILE",
+            trusted=status.trusted,
+        ))
+    return reports
+
+
+def _certificate(path: Path) -> Any:
+    from asn1crypto import pem, x509
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocgenError(cannot_read(exc), source=str(path)) from None
+    if pem.detect(data):
+        data = pem.unarmor(data)[2]
+    try:
+        certificate = x509.Certificate.load(data)
+        certificate.native   # parses it all: a bad file fails here, not in validation
+    except ValueError:
+        raise DocgenError("not a certificate (PEM or DER)", source=str(path)) from None
+    return certificate
