@@ -259,6 +259,16 @@ def _warn_partial(errors: list[DocgenError]) -> None:
     click.get_current_context().exit(EXIT_PARTIAL)
 
 
+def _sign_options(command):
+    command = click.option("--sign-key", type=click.Path(path_type=Path), default=None, metavar="FILE",
+                           help="The PKCS#12 key to sign with (implies --sign; default: [signing] "
+                           "pkcs12 in docgen.toml). Passphrase: $DOCGEN_SIGN_PASSPHRASE (or the "
+                           "variable [signing] passphrase_env names), else asked on a terminal.")(command)
+    return click.option("--sign", is_flag=True,
+                        help="Sign the PDF (PAdES, with pyHanko; it stays PDF/A-3b): the key of "
+                        "--sign-key or docgen.toml's [signing].")(command)
+
+
 _jobs_option = click.option(
     "--jobs", type=click.IntRange(min=1), default=None,
     help="Processes that render a long PDF in parts (default: one per CPU; 1: the parts one "
@@ -281,29 +291,79 @@ _jobs_option = click.option(
               "(default: listed by name; the HTML always has them, collapsed).")
 @click.option("--no-project", is_flag=True,
               help="Ignore the docgen.toml of the folder you are in (branding, notes, detail levels).")
+@click.option("--settings", "settings_path", type=click.Path(path_type=Path), default=None,
+              help="Render with the options a PDF recorded (its docgen-render.json attachment, see "
+              "'docgen verify --extract') instead of docgen.toml's: the same pages again.")
+@_sign_options
 @_jobs_option
 def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, title: str | None,
            classification: str | None, stem: str | None, full_rules: bool | None,
-           no_project: bool, jobs: int | None) -> None:
+           no_project: bool, settings_path: Path | None, sign: bool, sign_key: Path | None,
+           jobs: int | None) -> None:
     """Write documents (HTML, PDF/A-3b, DOCX, tables) from a bundle.
 
     Inside a project folder (see `docgen init`) the options of its docgen.toml,
     its notes and template overrides apply; the flags here take precedence.
     """
     from docgen.app.progress import status
-    from docgen.app.render import project_options, render_bundle_file, with_flags
+    from docgen.app.render import project_options, recorded_options, render_bundle_file, with_flags
     from docgen.render.documents import RenderRequest
     from docgen.render.formats import default_stem, parse_formats
 
     chosen = parse_formats(formats)
-    options = with_flags(project_options(no_project), title=title, author=author,
+    if settings_path is not None:
+        base = recorded_options(settings_path)
+        _warn_other_version(settings_path)
+    else:
+        base = project_options(no_project)
+    options = with_flags(base, title=title, author=author,
                          classification=classification, full_rules=full_rules or None)
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options,
                             jobs=jobs)
+    wants_key = (sign or sign_key is not None) and not no_project
+    signer = _signer(sign, sign_key, _found_project() if wants_key else None)
     with status(f"Rendering {', '.join(chosen)}"):
-        written = render_bundle_file(bundle_path, out_dir, request)
+        written = render_bundle_file(bundle_path, out_dir, request, signer=signer)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def _warn_other_version(settings_path: Path) -> None:
+    from docgen.app.render import recorded_version
+
+    version = recorded_version(settings_path)
+    if version is not None and version != __version__:
+        click.echo(f"warning: {settings_path}: recorded by docgen {version}, this is docgen "
+                   f"{__version__}: the pages may differ from the original's", err=True)
+
+
+def _found_project():
+    """The project of the current folder, or None outside one."""
+    from docgen.project import find_project, load_project
+
+    root = find_project(Path.cwd())
+    return load_project(root) if root else None
+
+
+def _signer(sign: bool, key_path: Path | None, project) -> object | None:
+    """A pyHanko signer for --sign: the key from --sign-key or [signing] pkcs12, its passphrase
+    from the environment variable [signing] passphrase_env names, else asked on a terminal."""
+    from docgen.app.signing import SigningKey, load_signer
+    from docgen.project.settings import DEFAULT_PASSPHRASE_ENV, PROJECT_FILE, setting_name
+
+    if not sign and key_path is None:
+        return None
+    signing = project.signing if project is not None else None
+    path = key_path or (signing.pkcs12 if signing else None)
+    if path is None:
+        raise click.UsageError(f"--sign needs a key: --sign-key FILE, or "
+                               f"{setting_name('signing', 'pkcs12')} in {PROJECT_FILE}")
+    variable = signing.passphrase_env if signing else DEFAULT_PASSPHRASE_ENV
+    passphrase = os.environ.get(variable)
+    if passphrase is None and _on_terminal():
+        passphrase = click.prompt(f"Passphrase of {path} (or set {variable})", hide_input=True,
+                                  default="", show_default=False)
+    return load_signer(SigningKey(path, passphrase.encode("utf-8") if passphrase else None))
 
 
 def _on_terminal() -> bool:
@@ -352,15 +412,17 @@ def init(folder: Path, organization: str | None) -> None:
 @cli.command(epilog=_example("docgen build", "docgen build --project customers/contoso"))
 @click.option("--project", "project_dir", type=click.Path(path_type=Path), default=None,
               help="The project folder (default: the one you are in, or above it).")
+@_sign_options
 @_jobs_option
-def build(project_dir: Path | None, jobs: int | None) -> None:
+def build(project_dir: Path | None, sign: bool, sign_key: Path | None, jobs: int | None) -> None:
     """Import everything under raw/, write the bundle and every document to out/."""
     from docgen.app.build import build_project
     from docgen.app.progress import status
 
     project = _project(project_dir)
+    signer = _signer(sign, sign_key, project)   # a wrong passphrase stops it before any work
     with status("Building"):
-        result = build_project(project, jobs=jobs)
+        result = build_project(project, jobs=jobs, signer=signer)
     click.echo(f"wrote {result.bundle_path}")
     for path in result.documents:
         click.echo(f"wrote {path}")

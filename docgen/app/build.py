@@ -114,11 +114,12 @@ def _nameserver(text: str):
         raise DocgenError(f"dns.nameservers: {exc}", source=PROJECT_FILE) from None
 
 
-def build_project(project: Project, jobs: int | None = None) -> BuildResult:
+def build_project(project: Project, jobs: int | None = None, signer: Any = None) -> BuildResult:
     """Import raw/, write the bundle, render every format; each file lands whole.
 
     A source that failed completely is still written, as a section with status
-    `error` and its errors, so the report says what could not be read.
+    `error` and its errors, so the report says what could not be read. `signer` (a
+    pyHanko signer, docgen.app.signing) signs the PDF.
     """
     kinds, skipped = classify_raw(project.raw_dir)
     results = import_raw(kinds, project.settings) + collect_project_dns(project, kinds)
@@ -134,5 +135,5 @@ def build_project(project: Project, jobs: int | None = None) -> BuildResult:
     loaded = save_and_reload(project.bundle_path, bundle)
     request = RenderRequest(formats=project.formats, stem=project.name, options=project.options,
                             jobs=jobs)
-    documents = write_documents(loaded, project.out_dir, request)
+    documents = write_documents(loaded, project.out_dir, request, signer=signer)
     return BuildResult(project.bundle_path, documents, results, skipped, loaded)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from docgen.app.outputs import write_documents
 from docgen.bundle import load_bundle
+from docgen.core.errors import DocgenError, cannot_read
 from docgen.project import find_project, load_project
 from docgen.render.documents import RenderRequest
 from docgen.render.options import DocumentOptions
@@ -26,5 +29,27 @@ def with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
     return replace(options, **changes)
 
 
-def render_bundle_file(bundle_path: Path, out_dir: Path, request: RenderRequest) -> list[Path]:
-    return write_documents(load_bundle(bundle_path), out_dir, request)
+def render_bundle_file(bundle_path: Path, out_dir: Path, request: RenderRequest,
+                       signer: Any = None) -> list[Path]:
+    return write_documents(load_bundle(bundle_path), out_dir, request, signer=signer)
+
+
+def recorded_options(path: Path) -> DocumentOptions:
+    """The options a PDF recorded (its docgen-render.json attachment, extracted), to render it again."""
+    try:
+        record = json.loads(path.read_bytes())
+        return DocumentOptions.from_record(record["options"])
+    except OSError as exc:
+        raise DocgenError(cannot_read(exc), source=str(path)) from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DocgenError(f"not a docgen-render.json render record ({type(exc).__name__}: {exc})",
+                          source=str(path)) from None
+
+
+def recorded_version(path: Path) -> str | None:
+    """The docgen version a render record names (None: it names none)."""
+    try:
+        version = json.loads(path.read_bytes()).get("docgen_version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(version) if version is not None else None

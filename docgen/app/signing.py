@@ -112,7 +112,7 @@ def signature_reports(data: bytes, trust_roots: list[Path] | None = None) -> lis
             signed_at=status.signer_reported_dt,
             intact=status.intact,
             valid=status.valid,
-            whole_file=status.coverage.name == "ENTIRE_FILE",
+            whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
             trusted=status.trusted,
         ))
     return reports

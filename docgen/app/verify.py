@@ -31,7 +31,7 @@ from pathlib import Path
 
 from docgen import __version__
 from docgen.app.pdf_compare import Unreadable, compare_pdfs, quiet_pdf_logs
-from docgen.app.signing import signature_reports
+from docgen.app.signing import SignatureReport, signature_reports
 from docgen.bundle import parse_bundle
 from docgen.core.atomic import write_all_atomic
 from docgen.core.errors import BundleError, DocgenError, cannot_read
@@ -135,7 +135,8 @@ def verify_pdf(pdf_path: Path, bundle_path: Path | None = None, fast: bool = Fal
     """Every check that could be made; a missing piece fails its check, later ones are skipped."""
     data = read_pdf_bytes(pdf_path)
     attachments, cover_text, metadata = _read_pdf(pdf_path, data)
-    signed, checks = _signature_checks(data, trust)
+    reports = signature_reports(data, list(trust))
+    signed, checks = bool(reports), _signature_checks(reports, trust)
     if BUNDLE_ATTACHMENT in attachments:
         checks += _report_checks(data, attachments, cover_text, metadata, bundle_path, fast, signed)
     elif all(name in attachments for name in DIFF_ATTACHMENTS):
@@ -145,7 +146,10 @@ def verify_pdf(pdf_path: Path, bundle_path: Path | None = None, fast: bool = Fal
                                                       f"{', '.join(DIFF_ATTACHMENTS)}, as a diff PDF "
                                                       "carries): not a docgen PDF, or its attachments "
                                                       "were removed"))
-    return Verification(checks, _verdict(checks, fast, data))
+    verdict = _verdict(checks, fast)
+    if verdict and reports:
+        verdict += "; signed by " + ", ".join(f"{report.signer}" for report in reports)
+    return Verification(checks, verdict)
 
 
 def read_pdf_bytes(path: Path) -> bytes:
@@ -193,13 +197,12 @@ def extract_attachments(pdf_path: Path, out_dir: Path) -> list[Path]:
     return list(files)
 
 
-def _signature_checks(data: bytes, trust: tuple[Path, ...]) -> tuple[bool, list[Check]]:
-    reports = signature_reports(data, list(trust))
+def _signature_checks(reports: list[SignatureReport], trust: tuple[Path, ...]) -> list[Check]:
     if not reports:
         if trust:
-            return False, [Check("signature", False, "the PDF is not signed, and --trust asks for a signature")]
-        return False, [Check("signature", True, "none: the PDF is not signed (what proves it is the "
-                                                "attachment and the pages below)")]
+            return [Check("signature", False, "the PDF is not signed, and --trust asks for a signature")]
+        return [Check("signature", True, "none: the PDF is not signed (what proves it is the "
+                                         "attachment and the pages below)")]
     checks = []
     for report in reports:
         checks.append(_signature_check(report))
@@ -214,10 +217,10 @@ def _signature_checks(data: bytes, trust: tuple[Path, ...]) -> tuple[bool, list[
                                                         "this machine trusts (self-signed or a private CA), "
                                                         "so the name is what the certificate claims; give "
                                                         "--trust CERT to confirm it"))
-    return True, checks
+    return checks
 
 
-def _signature_check(report) -> Check:
+def _signature_check(report: SignatureReport) -> Check:
     when = report.signed_at.isoformat() if report.signed_at else "no signing time"
     said = f"{report.field}: signed by {report.signer} at {when}"
     if report.problem:
@@ -352,7 +355,7 @@ RESAVED = ("re-saved: the same pages, text and metadata in other bytes (the file
            "again by another program, changing nothing a reader sees)")
 
 
-def _verdict(checks: list[Check], fast: bool, data: bytes) -> str:
+def _verdict(checks: list[Check], fast: bool) -> str:
     if not all(check.ok for check in checks):
         return ""
     if fast:
