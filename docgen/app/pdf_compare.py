@@ -74,10 +74,11 @@ def compare_pdfs(rendered: bytes, actual: bytes, *, signed: bool = False) -> lis
             expected_pages = _pages(expected_pdf, signed=False)
             actual_pages = _pages(actual_pdf, signed=signed)
             texts = _Texts(rendered, actual)
+            alignment = _align(expected_pages, actual_pages)
             aspects = [
                 _count_aspect(expected_pages, actual_pages),
-                *_page_aspects(expected_pages, actual_pages, texts),
-                _annotation_aspect(expected_pages, actual_pages),
+                *_page_aspects(expected_pages, actual_pages, texts, alignment),
+                _annotation_aspect(expected_pages, actual_pages, alignment),
                 _info_aspect(_info(expected_pdf), _info(actual_pdf), signed),
                 _xmp_aspect(_xmp(expected_pdf), _xmp(actual_pdf), signed),
                 _catalog_aspect(expected_pdf, actual_pdf, signed),
@@ -219,7 +220,8 @@ def _xmp(pdf) -> dict[str, str]:
         return {}
     try:
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-            return {str(key): str(value) for key, value in meta.items()}
+            return {str(key): ", ".join(map(str, value)) if isinstance(value, (list, set)) else str(value)
+                    for key, value in meta.items()}
     except Exception as exc:   # noqa: BLE001 - any XML the parser refuses is "unreadable"
         return {"(unreadable XMP)": str(exc)}
 
@@ -246,30 +248,57 @@ class _Texts:
         return (self.readers[which].pages[index].extract_text() or "").replace("\x00", "")
 
 
-def _page_aspects(expected: list[Page], actual: list[Page], texts: _Texts) -> list[Aspect]:
-    """'page text' and 'page drawing': pages matched in order, so a removed or added page is
-    named as such rather than every page after it differing."""
-    text_said: list[str] = []
-    drawing_said: list[str] = []
+@dataclass(frozen=True)
+class _Alignment:
+    """The render's pages matched to the file's, in order (0-based indexes)."""
+
+    pairs: list[tuple[int, int]]       # the same page in both (maybe changed)
+    missing: list[int]                 # render pages the file lacks
+    added: list[int]                   # file pages the render lacks
+    moved: list[tuple[int, int]]       # the same drawing at another place
+
+
+def _align(expected: list[Page], actual: list[Page]) -> _Alignment:
+    pairs, missing, added = [], [], []
     matcher = difflib.SequenceMatcher(None, [page.drawing for page in expected],
                                       [page.drawing for page in actual], autojunk=False)
     for op, e1, e2, a1, a2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        paired = min(e2 - e1, a2 - a1) if op == "replace" else 0
-        for offset in range(paired):
-            _changed_page(e1 + offset, a1 + offset, expected, actual, texts, text_said, drawing_said)
-        for index in range(e1 + paired, e2):
-            text_said.append(f"page {index + 1} of the render is missing ('{_short(texts.text(0, index))}')")
-        for index in range(a1 + paired, a2):
-            text_said.append(f"page {index + 1} of the file is not docgen's ('{_short(texts.text(1, index))}')")
+        paired = min(e2 - e1, a2 - a1) if op in ("equal", "replace") else 0
+        pairs += [(e1 + offset, a1 + offset) for offset in range(paired)]
+        missing += range(e1 + paired, e2)
+        added += range(a1 + paired, a2)
+    moved = []
+    for index in list(missing):   # a page drawn the same elsewhere was moved, not lost
+        twin = next((other for other in added if actual[other].drawing == expected[index].drawing), None)
+        if twin is not None:
+            moved.append((index, twin))
+            missing.remove(index)
+            added.remove(twin)
+    return _Alignment(pairs, missing, added, moved)
+
+
+def _page_aspects(expected: list[Page], actual: list[Page], texts: _Texts,
+                  alignment: _Alignment) -> list[Aspect]:
+    """'page text' and 'page drawing': pages matched in order, so a removed, added or moved page
+    is named as such rather than every page after it differing."""
+    text_said: list[str] = []
+    drawing_said: list[str] = []
+    for rendered, found in alignment.pairs:
+        if expected[rendered].drawing != actual[found].drawing:
+            _changed_page(rendered, found, expected, actual, texts, text_said, drawing_said)
+    text_said += [f"page {index + 1} of the render is missing ('{_short(texts.text(0, index))}')"
+                  for index in alignment.missing]
+    text_said += [f"page {index + 1} of the file is not docgen's ('{_short(texts.text(1, index))}')"
+                  for index in alignment.added]
+    text_said += [f"page {rendered + 1} of the render is page {found + 1} of the file (pages moved: "
+                  f"'{_short(texts.text(1, found))}')" for rendered, found in alignment.moved]
     compared = f"{len(actual)} page(s)"
     text = (Aspect("page text", False, _listed(text_said)) if text_said
             else Aspect("page text", True, f"every page shows the rendered text ({compared})"))
     if drawing_said:
         drawing = Aspect("page drawing", False, _listed(drawing_said))
-    elif len(expected) != len(actual) or text_said:
-        drawing = Aspect("page drawing", False, "pages are missing or added (see page text)")
+    elif alignment.missing or alignment.added or alignment.moved:
+        drawing = Aspect("page drawing", False, "pages are missing, added or moved (see page text)")
     else:
         drawing = Aspect("page drawing", True, f"every page draws what the render draws: content, "
                                                f"fonts, images, page boxes ({compared})")
@@ -308,18 +337,20 @@ def _text_difference(rendered: str, actual: str) -> str:
     return ""
 
 
-def _annotation_aspect(expected: list[Page], actual: list[Page]) -> Aspect:
+def _annotation_aspect(expected: list[Page], actual: list[Page], alignment: _Alignment) -> Aspect:
+    """Each page's annotations against its counterpart's (links, and anything added: a stamp, a note)."""
     said = []
-    for index, (wanted, found) in enumerate(zip(expected, actual)):
-        if wanted.annotations == found.annotations:
+    for rendered, found in sorted(alignment.pairs + alignment.moved, key=lambda pair: pair[1]):
+        wanted, got = expected[rendered], actual[found]
+        if wanted.annotations == got.annotations:
             continue
-        added = [words for key, words in zip(found.annotations, found.annotation_words)
+        added = [words for key, words in zip(got.annotations, got.annotation_words)
                  if key not in wanted.annotations]
         removed = [words for key, words in zip(wanted.annotations, wanted.annotation_words)
-                   if key not in found.annotations]
+                   if key not in got.annotations]
         parts = ([f"added {', '.join(added)}"] if added else []) + \
                 ([f"removed {', '.join(removed)}"] if removed else [])
-        said.append(f"page {index + 1}: {'; '.join(parts) or 'annotations in another order'}")
+        said.append(f"page {found + 1}: {'; '.join(parts) or 'annotations in another order'}")
     count = sum(len(page.annotations) for page in actual)
     if said:
         return Aspect("annotations", False, _listed(said))
@@ -374,8 +405,12 @@ def _catalog_aspect(expected_pdf, actual_pdf, signed: bool) -> Aspect:
             said.append(f"{key} is missing")
         elif key not in expected_pdf.Root:
             said.append(f"{key} is added")
-        elif wanted(expected_pdf.Root[key]) != found(actual_pdf.Root[key]):
-            said.append(f"{key} differs")
+        else:
+            # each key in a context of its own: a difference in one does not shift the next
+            wanted, found = (_Canon(expected_pdf, wanted.streams, wanted.pages),
+                             _Canon(actual_pdf, found.streams, found.pages))
+            if wanted(expected_pdf.Root[key]) != found(actual_pdf.Root[key]):
+                said.append(f"{key} differs")
     if signed and "/AcroForm" in actual_pdf.Root:
         others = [str(item.get("/T", "?")) for item in actual_pdf.Root.AcroForm.get("/Fields", [])
                   if str(item.get("/FT")) != "/Sig"]
