@@ -14,7 +14,7 @@ import pikepdf
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
@@ -25,9 +25,10 @@ from conftest import EXCHANGE_SAMPLES
 PASSPHRASE = "correct horse"
 
 
-def make_key(folder, name: str) -> tuple:
+def make_key(folder, name: str, kind: str = "rsa") -> tuple:
     """A self-signed signing certificate for `name`: the PKCS#12 file and the certificate (PEM)."""
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = (rsa.generate_private_key(public_exponent=65537, key_size=2048) if kind == "rsa"
+           else ec.generate_private_key(ec.SECP256R1()))
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Fabrikam Consulting")])
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -168,3 +169,14 @@ def test_sign_without_a_key_is_a_usage_error(run_cli, tmp_path, demo_dir):
     result = run_cli("render", demo_dir / "contoso.bundle.json", "-o", tmp_path, "--no-project", "--sign")
     assert result.exit_code == 2
     assert "--sign needs a key: --sign-key FILE, or [signing] pkcs12 in docgen.toml" in result.stderr
+
+
+def test_an_ec_key_is_refused_to_keep_pdfa(run_cli, tmp_path, demo_dir, monkeypatch):
+    """pyHanko marks an ECDSA-signed PDF as PDF 2.0 (ISO 32002): not PDF/A-3b any more."""
+    p12, _ = make_key(tmp_path, "Eve Elliptic", kind="ec")
+    monkeypatch.setenv("DOCGEN_SIGN_PASSPHRASE", PASSPHRASE)
+    result = run_cli("render", demo_dir / "contoso.bundle.json", "-o", tmp_path / "out", "--format", "pdf",
+                     "--no-project", "--sign-key", p12)
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {p12}: the key is not RSA: pyHanko would make the PDF declare PDF 2.0 "
+                             "for it, which PDF/A-3b does not allow; sign with an RSA key\n")

@@ -40,7 +40,7 @@ class SignatureReport:
     intact: bool            # the signed bytes hash to what the signature holds
     valid: bool             # and the signature over that hash is the certificate's key's
     whole_file: bool        # nothing was added after it
-    trusted: bool           # the certificate chains to a root given (--trust), else one this machine trusts
+    trusted: bool | None    # the certificate chains to a root given (--trust); None: none given
     problem: str = ""
 
 
@@ -52,14 +52,19 @@ def load_signer(key: SigningKey) -> Any:
         data = key.path.read_bytes()
     except OSError as exc:
         raise DocgenError(cannot_read(exc), source=str(key.path)) from None
-    try:
-        from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
 
-        pkcs12.load_key_and_certificates(data, key.passphrase)
+    try:
+        private_key = pkcs12.load_key_and_certificates(data, key.passphrase)[0]
     except ValueError:
         why = "wrong passphrase" if key.passphrase else "it needs a passphrase"
         raise DocgenError(f"cannot open the PKCS#12 key: {why}, or not a PKCS#12 file",
                           source=str(key.path)) from None
+    if private_key is not None and not isinstance(private_key, rsa.RSAPrivateKey):
+        # pyHanko declares PDF 2.0 (ISO 32002) for ECDSA and EdDSA signatures: no longer PDF/A-3b
+        raise DocgenError("the key is not RSA: pyHanko would make the PDF declare PDF 2.0 for it, "
+                          "which PDF/A-3b does not allow; sign with an RSA key", source=str(key.path))
     signer = signers.SimpleSigner.load_pkcs12(str(key.path), passphrase=key.passphrase)
     if signer is None:
         raise DocgenError("the PKCS#12 file holds no private key and certificate", source=str(key.path))
@@ -97,13 +102,14 @@ def signature_reports(data: bytes, trust_roots: list[Path] | None = None) -> lis
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     for embedded in signatures:
-        # the roots given, else this machine's; never a fetch over the network
-        context = ValidationContext(trust_roots=roots or None, allow_fetching=False)
+        # only the roots given (--trust): the OS trust list is deprecated in pyhanko-certvalidator,
+        # and nothing is fetched over the network
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
         try:
             with quiet_pdf_logs():
                 status = validate_pdf_signature(embedded, context)
         except Exception as exc:   # noqa: BLE001 - pyHanko's many ways to refuse a malformed signature
-            reports.append(SignatureReport(embedded.field_name, "?", None, False, False, False, False,
+            reports.append(SignatureReport(embedded.field_name, "?", None, False, False, False, None,
                                            f"cannot be validated ({type(exc).__name__}: {exc})"))
             continue
         reports.append(SignatureReport(
@@ -113,7 +119,7 @@ def signature_reports(data: bytes, trust_roots: list[Path] | None = None) -> lis
             intact=status.intact,
             valid=status.valid,
             whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
-            trusted=status.trusted,
+            trusted=status.trusted if roots else None,
         ))
     return reports
 

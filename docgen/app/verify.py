@@ -207,16 +207,14 @@ def _signature_checks(reports: list[SignatureReport], trust: tuple[Path, ...]) -
     for report in reports:
         checks.append(_signature_check(report))
         if report.trusted:
-            checks.append(Check("signer trusted", True, "the certificate chains to "
-                                + ("a certificate given with --trust" if trust else "a root this machine trusts")))
+            checks.append(Check("signer trusted", True, "the certificate chains to a certificate given with --trust"))
         elif trust:
             checks.append(Check("signer trusted", False, "the certificate does not chain to a certificate "
                                                          "given with --trust"))
         else:
-            checks.append(Check("signer trusted", True, "not established: the certificate chains to no root "
-                                                        "this machine trusts (self-signed or a private CA), "
-                                                        "so the name is what the certificate claims; give "
-                                                        "--trust CERT to confirm it"))
+            checks.append(Check("signer trusted", True, "not checked: the name is what the certificate claims; "
+                                                        "give --trust CERT (the signer's certificate or its "
+                                                        "CA's) to confirm it"))
     return checks
 
 
