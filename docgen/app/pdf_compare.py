@@ -259,7 +259,9 @@ class _Alignment:
 
 
 def _align(expected: list[Page], actual: list[Page]) -> _Alignment:
-    pairs, missing, added = [], [], []
+    pairs: list[tuple[int, int]] = []
+    missing: list[int] = []
+    added: list[int] = []
     matcher = difflib.SequenceMatcher(None, [page.drawing for page in expected],
                                       [page.drawing for page in actual], autojunk=False)
     for op, e1, e2, a1, a2 in matcher.get_opcodes():
