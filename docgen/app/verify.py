@@ -146,7 +146,8 @@ def verify_pdf(pdf_path: Path, bundle_path: Path | None = None, fast: bool = Fal
                                                       f"{', '.join(DIFF_ATTACHMENTS)}, as a diff PDF "
                                                       "carries): not a docgen PDF, or its attachments "
                                                       "were removed"))
-    verdict = _verdict(checks, fast)
+    verdict = _verdict(checks, fast, "the attached bundle" if BUNDLE_ATTACHMENT in attachments
+                       else "the two attached bundles")
     if verdict and reports:
         verdict += "; signed by " + ", ".join(f"{report.signer}" for report in reports)
     return Verification(checks, verdict)
@@ -272,8 +273,7 @@ def _diff_checks(data: bytes, attachments: dict[str, bytes], cover_text: str, fa
         digest = hashlib.sha256(raw).hexdigest()
         checks.append(Check(f"{label} bundle attached", True, f"{attachment} ({name}), {len(raw)} bytes, "
                                                              f"SHA-256 {digest}"))
-        checks.append(_cover_check(cover_text, digest, source=f"the {label} bundle", name=f"{label} hash",
-                                   place="the first page"))
+        checks.append(_diff_hash_check(cover_text, digest, label))
         try:
             loaded.append(parse_bundle(raw, name))
             checks.append(Check(f"{label} bundle valid", True,
@@ -294,13 +294,42 @@ def _diff_checks(data: bytes, attachments: dict[str, bytes], cover_text: str, fa
                                                    "change(s))"))
     else:
         checks.append(Check("diff attached", False, f"{DIFF_ATTACHMENTS[2]} is not what comparing the two "
-                                                    f"attached bundles gives "
-                                                    f"({document['summary']['changes']} change(s))"))
+                                                    f"attached bundles gives: "
+                                                    f"{_diff_difference(attachments[DIFF_ATTACHMENTS[2]], document)}"))
     if fast:
         return checks
     again = render_diff_documents(document, loaded[0], loaded[1], request,
                                   changes_only=bool(record.get("changes_only")))["verify.pdf"]
     return checks + _page_checks(again, data, signed)
+
+
+def _diff_hash_check(text: str, digest: str, label: str) -> Check:
+    """The first page's SHA-256 row: the before bundle's hash, then the after one's (wrapped
+    over lines as the column allows)."""
+    row = re.search(r"SHA-256\s+([0-9a-f\s]+)", text)
+    printed = re.sub(r"\s+", "", row.group(1)) if row else ""
+    shown = printed[:64] if label == "before" else printed[64:128]
+    if shown == digest:
+        return Check(f"{label} hash", True, f"the first page prints the {label} bundle's SHA-256")
+    if not shown:
+        return Check(f"{label} hash", False, f"the first page prints no SHA-256 for the {label} bundle")
+    return Check(f"{label} hash", False, f"the first page prints {shown} as the {label} bundle's SHA-256, "
+                                         f"the attachment is {digest}")
+
+
+def _diff_difference(attached: bytes, computed: dict) -> str:
+    """The first top-level entry of the diff document that differs, in words."""
+    try:
+        document = json.loads(attached)
+    except ValueError:
+        return "it is not JSON"
+    if not isinstance(document, dict):
+        return "it is not a diff document"
+    for key in computed:
+        if document.get(key) != computed[key]:
+            said, found = json.dumps(computed[key])[:60], json.dumps(document.get(key))[:60]
+            return f"its {key} is {found}, comparing gives {said}"
+    return "it has entries a diff document does not: " + ", ".join(sorted(set(document) - set(computed)))
 
 
 def _diff_names(raw_diff: bytes) -> tuple[str, str]:
@@ -353,7 +382,7 @@ RESAVED = ("re-saved: the same pages, text and metadata in other bytes (the file
            "again by another program, changing nothing a reader sees)")
 
 
-def _verdict(checks: list[Check], fast: bool) -> str:
+def _verdict(checks: list[Check], fast: bool, source: str) -> str:
     if not all(check.ok for check in checks):
         return ""
     if fast:
@@ -361,7 +390,7 @@ def _verdict(checks: list[Check], fast: bool) -> str:
                 "(--fast: run without it to compare them)")
     if any(check.detail == RESAVED for check in checks):
         return "verified: same pages and text as docgen renders them, file re-saved"
-    return "verified: the pages are what docgen renders from the attached bundle"
+    return f"verified: the pages are what docgen renders from {source}"
 
 
 def _cover_check(text: str, digest: str, source: str = "the attachment", name: str = "cover hash",
