@@ -48,7 +48,9 @@ def paint_over_critical_count(pdf: pikepdf.Pdf) -> None:
         Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
     resources["/Font"] = fonts
     page.Resources = pdf.make_indirect(resources)
-    page.contents_add(pikepdf.Stream(pdf, b"q 1 g 40 706 30 30 re f 0 g BT /Ftamper 20 Tf 47 716 Td (0) Tj ET Q"))
+    # the page's own drawing in q ... Q, so ours starts from the untransformed page (origin bottom left)
+    page.contents_add(pikepdf.Stream(pdf, b"q"), prepend=True)
+    page.contents_add(pikepdf.Stream(pdf, b"Q q 1 g 44 708 22 26 re f 0 g BT /Ftamper 19 Tf 46 712 Td (0) Tj ET Q"))
 
 
 def remove_a_page(pdf: pikepdf.Pdf) -> None:

@@ -245,7 +245,10 @@ class _Texts:
 
     def text(self, which: int, index: int) -> str:
         # WeasyPrint's own CMaps read as UTF-16 code units: drop the NULs (see verify)
-        return (self.readers[which].pages[index].extract_text() or "").replace("\x00", "")
+        try:
+            return (self.readers[which].pages[index].extract_text() or "").replace("\x00", "")
+        except Exception as exc:   # noqa: BLE001 - a damaged page: its words are not needed to fail it
+            return f"(text unreadable: {type(exc).__name__})"
 
 
 @dataclass(frozen=True)

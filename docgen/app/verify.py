@@ -180,7 +180,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[dict[str, bytes], str, dict]:
             # A document never shows NUL (docgen prints it as \x00), so NULs are dropped.
             cover_text = (reader.pages[0].extract_text() if reader.pages else "").replace("\x00", "")
             metadata: dict = dict(reader.metadata or {})   # pypdf DocumentInformation is a dict
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise DocgenError(f"not a readable PDF ({type(exc).__name__}: {exc})", source=str(path)) from None
     return attachments, cover_text, metadata
 
