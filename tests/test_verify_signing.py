@@ -180,3 +180,19 @@ def test_an_ec_key_is_refused_to_keep_pdfa(run_cli, tmp_path, demo_dir, monkeypa
     assert result.exit_code == 1
     assert result.stderr == (f"error: {p12}: the key is not RSA: pyHanko would make the PDF declare PDF 2.0 "
                              "for it, which PDF/A-3b does not allow; sign with an RSA key\n")
+
+
+def test_a_visible_signature_stamp_is_compared_like_any_annotation(run_cli, signed, demo_pdf_dir, tmp_path):
+    """Signed by pyHanko directly with a visible stamp: the signature holds, the stamp is not docgen's."""
+    from pyhanko.sign import fields, signers
+
+    signer = signers.SimpleSigner.load_pkcs12(str(signed["p12"]), passphrase=PASSPHRASE.encode())
+    writer = IncrementalPdfFileWriter(io.BytesIO((demo_pdf_dir / "contoso.pdf").read_bytes()))
+    out = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="Approval"), signer=signer,
+                           new_field_spec=fields.SigFieldSpec("Approval", box=(300, 700, 500, 760)))
+    stamped = tmp_path / "stamped.pdf"
+    stamped.write_bytes(out.getvalue())
+    result = run_cli("verify", stamped)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("ok   signature: Approval: signed by ")
+    assert "FAIL annotations: page 1: added Widget" in result.stdout

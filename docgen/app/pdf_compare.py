@@ -201,8 +201,15 @@ def _content_streams(obj) -> bytes:
 
 
 def _is_signature_widget(annotation) -> bool:
+    """An invisible signature's widget, as docgen's signing adds: one that shows something
+    (a visible "signed and approved" stamp) is compared like any other annotation."""
     field = annotation if "/FT" in annotation else annotation.get("/Parent", {})
-    return str(annotation.get("/Subtype")) == "/Widget" and str(field.get("/FT")) == "/Sig"
+    try:
+        left, bottom, right, top = (float(value) for value in annotation.get("/Rect", []))
+    except (TypeError, ValueError):
+        return False
+    return (str(annotation.get("/Subtype")) == "/Widget" and str(field.get("/FT")) == "/Sig"
+            and (left == right or bottom == top))
 
 
 def _annotation_words(annotation) -> str:
