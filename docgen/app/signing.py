@@ -125,17 +125,14 @@ def signature_reports(data: bytes, trust_roots: list[Path] | None = None) -> lis
 
 
 def _certificate(path: Path) -> Any:
-    from asn1crypto import pem, x509
+    """A certificate file (PEM or DER) as pyHanko's validation takes it."""
+    from pyhanko.keys import load_cert_from_pemder
 
     try:
-        data = path.read_bytes()
+        certificate = load_cert_from_pemder(str(path))
+        certificate.native   # parses it all: a bad file fails here, not in validation
     except OSError as exc:
         raise DocgenError(cannot_read(exc), source=str(path)) from None
-    if pem.detect(data):
-        data = pem.unarmor(data)[2]
-    try:
-        certificate = x509.Certificate.load(data)
-        certificate.native   # parses it all: a bad file fails here, not in validation
-    except ValueError:
+    except (ValueError, TypeError):
         raise DocgenError("not a certificate (PEM or DER)", source=str(path)) from None
     return certificate
