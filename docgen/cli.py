@@ -624,8 +624,9 @@ def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, chang
 @click.option("--fast", is_flag=True, help="Check only the signature, the attachment and the hashes; "
               "do not render again, so the visible pages are NOT checked.")
 @click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path), metavar="CERT",
-              help="A certificate (PEM or DER) the signer's must chain to (repeatable); "
-              "default: this machine's trusted roots.")
+              help="A certificate (PEM or DER: the signer's, or its CA's) the signature's "
+              "certificate must chain to (repeatable); without it the signer's name is shown, "
+              "not confirmed.")
 @click.option("--extract", "extract_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
               help="Also write the PDF's attachments (bundle.json, docgen-render.json, ...) into DIR, "
               "to render them again by hand (see the README's auditor section).")
