@@ -94,7 +94,7 @@ TAMPERINGS = {
     "APPROVED annotation": (approved_stamp, {"annotations": "page 1: added FreeText 'APPROVED'"}),
     # not in the issue's list
     "pages swapped": (swap_two_pages, {"page text": "page 5 of the render is page 4 of the file (pages moved"}),
-    "JavaScript run on opening": (open_action_javascript, {"document structure": "the catalog: /OpenAction is added"}),
+    "JavaScript run on opening": (open_action_javascript, {"document structure": "the catalog: /OpenAction (an action run on opening) is added"}),
 }
 
 
@@ -205,3 +205,43 @@ def test_compare_names_only_the_differing_page(demo_pdf_dir, tmp_path):
     assert [name for name, aspect in aspects.items() if not aspect.same] == ["page text", "page drawing"]
     assert aspects["page text"].detail == "page 3: '0' is added after 'of 58'"   # the page's last words
     assert aspects["annotations"].same and aspects["metadata"].same
+
+
+def rotate_a_page(pdf: pikepdf.Pdf) -> None:
+    pdf.pages[7].obj["/Rotate"] = 180
+
+
+def retarget_a_link(pdf: pikepdf.Pdf) -> None:
+    """The contents' first link sent to the last page."""
+    link = next(annotation for page in pdf.pages for annotation in page.obj.get("/Annots", [])
+                if "/Dest" in annotation or "/A" in annotation)
+    link["/Dest"] = pikepdf.Array([pdf.pages[-1].obj, pikepdf.Name.Fit])
+    if "/A" in link:
+        del link["/A"]
+
+
+def attach_another_file(pdf: pikepdf.Pdf) -> None:
+    pdf.attachments["approval.txt"] = pikepdf.AttachedFileSpec(pdf, b"approved by the CAB")
+
+
+MORE = {
+    "page rotated": (rotate_a_page, "page drawing",
+                     "page 8: its page settings (boxes, rotation) differ (same text, drawn differently)"),
+    "link retargeted": (retarget_a_link, "annotations", "page 2: added Link; removed Link"),
+    "file attached": (attach_another_file, "document structure",
+                      "the catalog: /AF (associated files) differ; /Names (named destinations, attachments, "
+                      "scripts) differ; attachments added: approval.txt"),
+}
+
+
+@pytest.mark.parametrize("kind", MORE)
+def test_compare_catches_more_kinds(demo_pdf_dir, kind):
+    """Further tamperings, compared with the demo PDF itself (the render of its bundle, byte for byte)."""
+    tamper, name, words = MORE[kind]
+    original = (demo_pdf_dir / "contoso.pdf").read_bytes()
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        tamper(pdf)
+        out = io.BytesIO()
+        pdf.save(out)
+    aspects = {aspect.name: aspect for aspect in compare_pdfs(original, out.getvalue())}
+    assert not aspects[name].same and aspects[name].detail == words, aspects[name]

@@ -35,6 +35,12 @@ SIGNING_XMP = {"{http://ns.adobe.com/pdf/1.3/}Producer", "{http://ns.adobe.com/x
 SIGNING_CATALOG = {"/AcroForm", "/Perms", "/DSS", "/Extensions"}
 # Compared apart (pages, metadata), or no part of what a reader sees.
 CATALOG_APART = {"/Pages", "/Metadata"}
+# What the catalog's entries are, for the words of a difference.
+CATALOG_WORDS = {"/Names": "named destinations, attachments, scripts", "/Outlines": "bookmarks",
+                 "/AF": "associated files", "/OpenAction": "an action run on opening",
+                 "/AA": "actions", "/AcroForm": "form fields", "/OCProperties": "optional (hideable) content",
+                 "/OutputIntents": "output intent", "/Lang": "language", "/ViewerPreferences": "viewer settings",
+                 "/PageLabels": "page labels", "/StructTreeRoot": "structure tree", "/MarkInfo": "tagging"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class Aspect:
 
 @dataclass(frozen=True)
 class Page:
-    drawing: str          # hash of content streams, resources and boxes
+    drawing: str          # hash of content streams, resources and page settings
     content: str
     resources: str
     boxes: str
@@ -313,7 +319,7 @@ def _page_aspects(expected: list[Page], actual: list[Page], texts: _Texts,
         drawing = Aspect("page drawing", False, "pages are missing, added or moved (see page text)")
     else:
         drawing = Aspect("page drawing", True, f"every page draws what the render draws: content, "
-                                               f"fonts, images, page boxes ({compared})")
+                                               f"fonts, images, page settings ({compared})")
     return [text, drawing]
 
 
@@ -327,7 +333,8 @@ def _changed_page(rendered_index: int, actual_index: int, expected: list[Page], 
         text_said.append(f"{where}: {words}")
     parts = [name for name, a, b in (("content stream", wanted.content, found.content),
                                      ("resources (fonts, images)", wanted.resources, found.resources),
-                                     ("page boxes", wanted.boxes, found.boxes)) if a != b]
+                                     ("page settings (boxes, rotation)", wanted.boxes, found.boxes))
+             if a != b]
     drawing_said.append(f"{where}: its {' and '.join(parts)} differ" + ("" if words else
                                                                           " (same text, drawn differently)"))
 
@@ -413,16 +420,22 @@ def _catalog_aspect(expected_pdf, actual_pdf, signed: bool) -> Aspect:
     for key in sorted(set(expected_pdf.Root.keys()) | set(actual_pdf.Root.keys())):
         if key in apart:
             continue
+        named = f"{key} ({CATALOG_WORDS[key]})" if key in CATALOG_WORDS else key
         if key not in actual_pdf.Root:
-            said.append(f"{key} is missing")
+            said.append(f"{named} is missing")
         elif key not in expected_pdf.Root:
-            said.append(f"{key} is added")
+            said.append(f"{named} is added")
         else:
             # each key in a context of its own: a difference in one does not shift the next
             wanted, found = (_Canon(expected_pdf, wanted.streams, wanted.pages),
                              _Canon(actual_pdf, found.streams, found.pages))
             if wanted(expected_pdf.Root[key]) != found(actual_pdf.Root[key]):
-                said.append(f"{key} differs")
+                said.append(f"{named} differ")
+    rendered_files, found_files = set(expected_pdf.attachments), set(actual_pdf.attachments)
+    if found_files - rendered_files:
+        said.append(f"attachments added: {', '.join(sorted(found_files - rendered_files))}")
+    if rendered_files - found_files:
+        said.append(f"attachments missing: {', '.join(sorted(rendered_files - found_files))}")
     if signed and "/AcroForm" in actual_pdf.Root:
         others = [str(item.get("/T", "?")) for item in actual_pdf.Root.AcroForm.get("/Fields", [])
                   if str(item.get("/FT")) != "/Sig"]
@@ -431,7 +444,7 @@ def _catalog_aspect(expected_pdf, actual_pdf, signed: bool) -> Aspect:
     if said:
         return Aspect("document structure", False, f"the catalog: {_listed(said)}")
     return Aspect("document structure", True, "bookmarks, attachments, link targets and output intent "
-                                              "as rendered, nothing added")
+                                              "as rendered, nothing added (no actions, forms or scripts)")
 
 
 def _short(text: str) -> str:
