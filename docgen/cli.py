@@ -348,11 +348,11 @@ def _found_project():
 def _signer(sign: bool, key_path: Path | None, project) -> object | None:
     """A pyHanko signer for --sign: the key from --sign-key or [signing] pkcs12, its passphrase
     from the environment variable [signing] passphrase_env names, else asked on a terminal."""
+    if not sign and key_path is None:
+        return None
     from docgen.app.signing import SigningKey, load_signer
     from docgen.project.settings import DEFAULT_PASSPHRASE_ENV, PROJECT_FILE, setting_name
 
-    if not sign and key_path is None:
-        return None
     signing = project.signing if project is not None else None
     path = key_path or (signing.pkcs12 if signing else None)
     if path is None:
