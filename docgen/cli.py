@@ -271,6 +271,16 @@ def _warn_partial(errors: list[DocgenError]) -> None:
     click.get_current_context().exit(EXIT_PARTIAL)
 
 
+def _sign_options(command):
+    command = click.option("--sign-key", type=click.Path(path_type=Path), default=None, metavar="FILE",
+                           help="The PKCS#12 key to sign with (implies --sign; default: [signing] "
+                           "pkcs12 in docgen.toml). Passphrase: $DOCGEN_SIGN_PASSPHRASE (or the "
+                           "variable [signing] passphrase_env names), else asked on a terminal.")(command)
+    return click.option("--sign", is_flag=True,
+                        help="Sign the PDF (PAdES, with pyHanko; it stays PDF/A-3b): the key of "
+                        "--sign-key or docgen.toml's [signing].")(command)
+
+
 _jobs_option = click.option(
     "--jobs", type=click.IntRange(min=1), default=None,
     help="Processes that render a long PDF in parts (default: one per CPU; 1: the parts one "
@@ -293,33 +303,46 @@ _jobs_option = click.option(
               "(default: listed by name; the HTML always has them, collapsed).")
 @click.option("--no-project", is_flag=True,
               help="Ignore the docgen.toml of the folder you are in (branding, notes, detail levels).")
+@click.option("--settings", "settings_path", type=click.Path(path_type=Path), default=None,
+              help="Render with the options a PDF recorded (its docgen-render.json attachment, see "
+              "'docgen verify --extract') instead of docgen.toml's: the same pages again.")
+@_sign_options
 @_strict_option
 @_jobs_option
 def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, title: str | None,
            classification: str | None, stem: str | None, full_rules: bool | None,
-           no_project: bool, strict: bool, jobs: int | None) -> None:
+           no_project: bool, settings_path: Path | None, sign: bool, sign_key: Path | None,
+           strict: bool, jobs: int | None) -> None:
     """Write documents (HTML, PDF/A-3b, DOCX, tables) from a bundle.
 
     Inside a project folder (see `docgen init`) the options of its docgen.toml,
     its notes and template overrides apply; the flags here take precedence.
     """
     from docgen.app.progress import status
-    from docgen.app.render import find_render_project, render_bundle_file, with_flags
+    from docgen.app.render import find_render_project, recorded_options, render_bundle_file, with_flags
     from docgen.render.colours import accent_warning
     from docgen.render.documents import RenderRequest
     from docgen.render.formats import default_stem, parse_formats
     from docgen.render.options import DocumentOptions
 
     chosen = parse_formats(formats)
-    project = find_render_project(no_project)
-    options = with_flags(project.options if project else DocumentOptions(), title=title,
-                         author=author, classification=classification,
-                         full_rules=full_rules or None)
+    # a PDF's recorded options stand for everything a project folder would add
+    project = None if settings_path is not None else find_render_project(no_project)
+    if settings_path is not None:
+        base = recorded_options(settings_path)
+        _warn_other_version(settings_path)
+    else:
+        base = project.options if project else DocumentOptions()
+    options = with_flags(base, title=title, author=author,
+                         classification=classification, full_rules=full_rules or None)
     _warn_about_options(accent_warning(options.accent_color))
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options,
                             jobs=jobs)
+    wants_key = (sign or sign_key is not None) and not no_project
+    signer = _signer(sign, sign_key, _found_project() if wants_key else None)
     with status(f"Rendering {', '.join(chosen)}"):
-        outcome = render_bundle_file(bundle_path, out_dir, request, project=project, strict=strict)
+        outcome = render_bundle_file(bundle_path, out_dir, request, project=project, strict=strict,
+                                     signer=signer)
     for path in outcome.written:
         click.echo(f"wrote {path}")
     for warning in outcome.warnings:
@@ -330,6 +353,44 @@ def _warn_about_options(warning: str | None) -> None:
     """A document option that works but reads badly (a pale accent colour): one line."""
     if warning:
         click.echo(f"warning: {warning}", err=True)
+
+
+def _warn_other_version(settings_path: Path) -> None:
+    from docgen.app.render import recorded_version
+
+    version = recorded_version(settings_path)
+    if version is not None and version != __version__:
+        click.echo(f"warning: {settings_path}: recorded by docgen {version}, this is docgen "
+                   f"{__version__}: the pages may differ from the original's", err=True)
+
+
+def _found_project():
+    """The project of the current folder, or None outside one."""
+    from docgen.project import find_project, load_project
+
+    root = find_project(Path.cwd())
+    return load_project(root) if root else None
+
+
+def _signer(sign: bool, key_path: Path | None, project) -> object | None:
+    """A pyHanko signer for --sign: the key from --sign-key or [signing] pkcs12, its passphrase
+    from the environment variable [signing] passphrase_env names, else asked on a terminal."""
+    if not sign and key_path is None:
+        return None
+    from docgen.app.signing import SigningKey, load_signer
+    from docgen.project.settings import DEFAULT_PASSPHRASE_ENV, PROJECT_FILE, setting_name
+
+    signing = project.signing if project is not None else None
+    path = key_path or (signing.pkcs12 if signing else None)
+    if path is None:
+        raise click.UsageError(f"--sign needs a key: --sign-key FILE, or "
+                               f"{setting_name('signing', 'pkcs12')} in {PROJECT_FILE}")
+    variable = signing.passphrase_env if signing else DEFAULT_PASSPHRASE_ENV
+    passphrase = os.environ.get(variable)
+    if passphrase is None and _on_terminal():
+        passphrase = click.prompt(f"Passphrase of {path} (or set {variable})", hide_input=True,
+                                  default="", show_default=False)
+    return load_signer(SigningKey(path, passphrase.encode("utf-8") if passphrase else None))
 
 
 def _on_terminal() -> bool:
@@ -378,9 +439,11 @@ def init(folder: Path, organization: str | None) -> None:
 @cli.command(epilog=_example("docgen build", "docgen build --project customers/contoso"))
 @click.option("--project", "project_dir", type=click.Path(path_type=Path), default=None,
               help="The project folder (default: the one you are in, or above it).")
+@_sign_options
 @_strict_option
 @_jobs_option
-def build(project_dir: Path | None, strict: bool, jobs: int | None) -> None:
+def build(project_dir: Path | None, sign: bool, sign_key: Path | None, strict: bool,
+          jobs: int | None) -> None:
     """Import everything under raw/, write the bundle and every document to out/.
 
     The bundle and the documents land together: an interrupted or failed build
@@ -392,8 +455,9 @@ def build(project_dir: Path | None, strict: bool, jobs: int | None) -> None:
 
     project = _project(project_dir)
     _warn_about_options(accent_warning(project.options.accent_color))
+    signer = _signer(sign, sign_key, project)   # a wrong passphrase stops it before any work
     with stages("docgen build") as progress:
-        result = build_project(project, jobs=jobs, strict=strict, progress=progress)
+        result = build_project(project, jobs=jobs, strict=strict, progress=progress, signer=signer)
     click.echo(f"wrote {result.bundle_path}")
     for path in result.documents:
         click.echo(f"wrote {path}")
@@ -588,26 +652,49 @@ def diff(before_path: Path, after_path: Path, out_dir: Path, formats: str, chang
             click.get_current_context().exit(EXIT_PARTIAL)
 
 
-@cli.command(epilog=_example("docgen verify contoso.pdf", "docgen verify contoso.pdf --bundle contoso.bundle.json --rerender",
+@cli.command(epilog=_example("docgen verify contoso.pdf", "docgen verify contoso.pdf --bundle contoso.bundle.json",
+                             "docgen verify contoso.pdf --extract evidence/",
+                             "docgen verify changes/diff.pdf",
                              "docgen verify contoso.docx --bundle contoso.bundle.json"))
 @click.argument("pdf_path", metavar="DOCUMENT", type=click.Path(path_type=Path))
 @click.option("--bundle", "bundle_path", type=click.Path(path_type=Path), default=None,
               help="A bundle file the attachment must equal, byte for byte (required for a DOCX, "
               "which carries no attachment: its hash must be the one the DOCX names).")
-@click.option("--rerender", is_flag=True, help="Render the attached bundle again and compare bytes (PDF).")
-def verify(pdf_path: Path, bundle_path: Path | None, rerender: bool) -> None:
-    """Check what a report PDF or DOCX was built from: attachment, cover and metadata hashes, schema."""
-    from docgen.app.progress import status
-    from docgen.app.verify import verify_document
+@click.option("--fast", is_flag=True, help="Check only the signature, the attachment and the hashes; "
+              "do not render again, so the visible pages are NOT checked.")
+@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path), metavar="CERT",
+              help="A certificate (PEM or DER: the signer's, or its CA's) the signature's "
+              "certificate must chain to (repeatable); without it the signer's name is shown, "
+              "not confirmed.")
+@click.option("--extract", "extract_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Also write the PDF's attachments (bundle.json, docgen-render.json, ...) into DIR, "
+              "to render them again by hand (see the README's auditor section).")
+@click.option("--rerender", is_flag=True, hidden=True,
+              help="Kept for old scripts: rendering again is what verify does unless --fast.")
+def verify(pdf_path: Path, bundle_path: Path | None, fast: bool, trust: tuple[Path, ...],
+           extract_dir: Path | None, rerender: bool) -> None:
+    """Prove what a report PDF (or diff PDF, or DOCX) was built from, and that its pages are docgen's.
 
-    with status("Verifying"):
-        checks = verify_document(pdf_path, bundle_path, rerender)
-    for check in checks:
+    Checks, each printed by name: the signature (if any); the attached bundle, its SHA-256 on
+    the cover and in the metadata, its schema; then the attached bundle rendered again with
+    the recorded options and compared page by page (count, text, drawing, annotations,
+    metadata). Exit codes: 0 verified (also when the file was only re-saved by another
+    program: the last line says so); 1 a check failed, or the file is not a whole PDF.
+    """
+    from docgen.app.progress import status
+    from docgen.app.verify import extract_attachments, verify_document
+
+    if extract_dir is not None:
+        for path in extract_attachments(pdf_path, extract_dir):
+            click.echo(f"wrote {path}")
+    with status("Verifying" if fast else "Verifying: rendering the attached bundle again"):
+        verification = verify_document(pdf_path, bundle_path, fast=fast and not rerender, trust=trust)
+    for check in verification.checks:
         click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
-    failed = [check.name for check in checks if not check.ok]
+    failed = [check.name for check in verification.checks if not check.ok]
     if failed:
-        raise DocgenError(f"verification failed: {', '.join(failed)}", source=str(pdf_path))
-    click.echo("verified")
+        raise DocgenError(f"verification failed: {', '.join(dict.fromkeys(failed))}", source=str(pdf_path))
+    click.echo(verification.verdict)
 
 
 @cli.command(epilog=_example("docgen validate contoso.bundle.json"))

@@ -210,6 +210,8 @@ def test_changes_only_pdf_with_three_attachments_and_same_bytes_twice(run_cli, b
     assert first == (tmp_path / "two" / "diff.pdf").read_bytes()
     reader = PdfReader(tmp_path / "one" / "diff.pdf")
     attachments = {name: content[0] for name, content in reader.attachments.items()}
+    # and the options it was rendered with, so `docgen verify` can render it again
+    assert json.loads(attachments.pop("docgen-render.json"))["changes_only"] is True
     assert attachments == {"before.bundle.json": before.read_bytes(), "after.bundle.json": after.read_bytes(),
                            "diff.json": (tmp_path / "one" / "diff.json").read_bytes()}
     text = "\n".join(page.extract_text() for page in reader.pages)

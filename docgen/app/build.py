@@ -10,6 +10,7 @@ from typing import Any
 from docgen.app.accepted import accepted_risk_warnings
 from docgen.app.collect_dns import DnsRequest, SettingNames, area_lookups, prepare_dns, run_dns
 from docgen.app.detect import detect_areas, is_scubagear_file
+from docgen.app.outputs import signed
 from docgen.app.progress import QUIET, Stages
 from docgen.areas import AREAS
 from docgen.areas.dkim.source import read_dkim_export
@@ -156,7 +157,7 @@ def _nameserver(text: str):
 
 
 def build_project(project: Project, jobs: int | None = None, *, strict: bool = False,
-                  progress: Stages = QUIET) -> BuildResult:
+                  progress: Stages = QUIET, signer: Any = None) -> BuildResult:
     """Import raw/, then write the bundle and every document together (or nothing).
 
     A source that failed completely is still written, as a section with status
@@ -164,6 +165,7 @@ def build_project(project: Project, jobs: int | None = None, *, strict: bool = F
     made in memory first and lands in out/ at once: an interrupted build leaves the
     previous bundle and documents as they were, never a new bundle beside old documents.
     `strict`: an accepted risk in docgen.toml that names no finding is an error.
+    `signer` (a pyHanko signer, docgen.app.signing) signs the PDF.
     """
     kinds, skipped = classify_raw(project.raw_dir)
     files = {path for paths in kinds.values() for path in paths}   # one file may feed several
@@ -187,7 +189,7 @@ def build_project(project: Project, jobs: int | None = None, *, strict: bool = F
                             jobs=jobs)
     warnings = accepted_risk_warnings(loaded, request, strict=strict)
     progress.announce(f"rendering {', '.join(project.formats)}")
-    outputs = {project.bundle_path.name: raw, **render_documents(loaded, request)}
+    outputs = {project.bundle_path.name: raw, **signed(render_documents(loaded, request), signer)}
     progress.announce(f"writing {project.bundle_path.name} and its documents")
     written = write_together(project.out_dir, outputs)
     return BuildResult(project.bundle_path, written[1:], results, skipped, loaded, warnings)

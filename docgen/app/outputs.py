@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from docgen.bundle import LoadedBundle
 from docgen.core.atomic import write_together
@@ -15,6 +16,17 @@ def write_outputs(out_dir: Path, outputs: dict[str, bytes]) -> list[Path]:
 
 
 def write_documents(loaded: LoadedBundle, out_dir: Path, request: RenderRequest,
-                    warnings: list[str] | None = None) -> list[Path]:
-    """Render everything first, then write the files together."""
-    return write_outputs(out_dir, render_documents(loaded, request, warnings))
+                    warnings: list[str] | None = None, signer: Any = None) -> list[Path]:
+    """Render everything first (and sign the PDFs with `signer`), then write the files together."""
+    return write_outputs(out_dir, signed(render_documents(loaded, request, warnings), signer))
+
+
+def signed(outputs: dict[str, bytes], signer: Any = None) -> dict[str, bytes]:
+    """The rendered documents with each PDF signed by `signer` (a pyHanko signer from
+    docgen.app.signing); unchanged without one."""
+    if signer is None:
+        return outputs
+    from docgen.app.signing import sign_pdf
+
+    return {name: sign_pdf(data, signer) if name.endswith(".pdf") else data
+            for name, data in outputs.items()}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from docgen.app.accepted import accepted_risk_warnings
 from docgen.app.outputs import write_documents
 from docgen.bundle import LoadedBundle, load_bundle
+from docgen.core.errors import DocgenError, cannot_read
 from docgen.project import Project, find_project, load_project
 from docgen.project.settings import PROJECT_FILE
 from docgen.render.documents import RenderRequest
@@ -57,9 +60,32 @@ def _name(organization: str) -> str:
 
 
 def render_bundle_file(bundle_path: Path, out_dir: Path, request: RenderRequest, *,
-                       project: Project | None = None, strict: bool = False) -> RenderOutcome:
-    """Documents from a bundle file; `project` is the folder whose options `request` carries."""
+                       project: Project | None = None, strict: bool = False,
+                       signer: Any = None) -> RenderOutcome:
+    """Documents from a bundle file; `project` is the folder whose options `request` carries;
+    `signer` (a pyHanko signer) signs the PDF."""
     loaded = load_bundle(bundle_path)
     warnings = [warning for warning in [organization_warning(project, loaded)] if warning]
     warnings += accepted_risk_warnings(loaded, request, strict=strict)
-    return RenderOutcome(write_documents(loaded, out_dir, request), warnings)
+    return RenderOutcome(write_documents(loaded, out_dir, request, signer=signer), warnings)
+
+
+def recorded_options(path: Path) -> DocumentOptions:
+    """The options a PDF recorded (its docgen-render.json attachment, extracted), to render it again."""
+    try:
+        record = json.loads(path.read_bytes())
+        return DocumentOptions.from_record(record["options"])
+    except OSError as exc:
+        raise DocgenError(cannot_read(exc), source=str(path)) from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DocgenError(f"not a docgen-render.json render record ({type(exc).__name__}: {exc})",
+                          source=str(path)) from None
+
+
+def recorded_version(path: Path) -> str | None:
+    """The docgen version a render record names (None: it names none)."""
+    try:
+        version = json.loads(path.read_bytes()).get("docgen_version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(version) if version is not None else None

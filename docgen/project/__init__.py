@@ -24,7 +24,14 @@ from docgen.checks.rules import default_rules, with_overrides
 from docgen.core.errors import DocgenError, ProjectError
 from docgen.core.resources import data_dir
 from docgen.dns.client import ResolverSettings
-from docgen.project.settings import PROJECT_FILE, json_schema, scaffold_toml, slug, table
+from docgen.project.settings import (
+    DEFAULT_PASSPHRASE_ENV,
+    PROJECT_FILE,
+    json_schema,
+    scaffold_toml,
+    slug,
+    table,
+)
 from docgen.render.options import AcceptedRisk, DocumentOptions, DocxTemplate, Logo, Revision
 
 NOTE_NAMES = ("intro.md", "scope.md")
@@ -45,6 +52,14 @@ class DnsSettings:
 
 
 @dataclass(frozen=True)
+class SigningSettings:
+    """docgen.toml's [signing]: the PKCS#12 key `--sign` uses, and where its passphrase is."""
+
+    pkcs12: Path | None = None
+    passphrase_env: str = DEFAULT_PASSPHRASE_ENV
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     organization: str
@@ -61,6 +76,7 @@ class Project:
         return bool(self.settings.get(("privacy", "include_user_names")))
     # [baseline] accepted_by: who `docgen baseline accept` records when --by is not given
     baseline_by: str | None = None
+    signing: SigningSettings = field(default_factory=lambda: SigningSettings())
 
     @property
     def raw_dir(self) -> Path:
@@ -124,7 +140,14 @@ def load_project(root: Path) -> Project:
                    dns=_dns(root, table("dns").values(settings.get("dns", {}))),
                    formats=tuple(output["formats"]),
                    name=output["name"] or slug(organization), settings=area_settings,
-                   baseline_by=table("baseline").values(settings.get("baseline", {}))["accepted_by"])
+                   baseline_by=table("baseline").values(settings.get("baseline", {}))["accepted_by"],
+                   signing=_signing(root, table("signing").values(settings.get("signing", {}))))
+
+
+def _signing(root: Path, signing: dict) -> SigningSettings:
+    # the key usually lives outside the folder (not in the customer's documents): ~ and absolute paths
+    key = None if signing["pkcs12"] is None else root / Path(signing["pkcs12"]).expanduser()
+    return SigningSettings(pkcs12=key, passphrase_env=signing["passphrase_env"])
 
 
 def _area_settings(settings: dict) -> dict[tuple[str, str], Any]:

@@ -28,6 +28,8 @@ from docgen.dns.settings import ResolverSettings
 from docgen.render.formats import FORMATS
 
 PROJECT_FILE = "docgen.toml"
+# Where `--sign` finds the key's passphrase unless [signing] passphrase_env names another variable.
+DEFAULT_PASSPHRASE_ENV = "DOCGEN_SIGN_PASSPHRASE"
 
 HEADER = """\
 # docgen project: the as-built documentation of one customer.
@@ -217,6 +219,15 @@ TABLES: tuple[Table, ...] = (
             value_text="letters, digits, `.`, `_`, `-`",
             example=lambda scaffold: f"{slug(scaffold.organization)}-as-built"),
     )),
+    Table("signing", "the key `docgen render --sign` and `docgen build --sign` sign PDFs with (PAdES); "
+          "the passphrase is never kept in this file", keys=(
+              Key("pkcs12", {"type": "string", "minLength": 1},
+                  "the PKCS#12 file (.p12, .pfx) holding the signer's key and certificate, relative to the "
+                  "project folder or absolute", value_text="file name", example="~/keys/consultant.p12"),
+              Key("passphrase_env", {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                  "the environment variable holding the key's passphrase (unset: asked on a terminal)",
+                  default=DEFAULT_PASSPHRASE_ENV, value_text="variable name"),
+          )),
     Table("baseline", "the approved bundle `docgen baseline accept` records and `docgen batch --baseline` "
           "compares with", keys=(
               Key("accepted_by", TEXT, "who approves a baseline when `docgen baseline accept --by` is not "

@@ -28,7 +28,9 @@ from docgen.render.tables import report_tables, tables_to_csv, tables_to_xlsx
 
 DIFF_TEMPLATE = "diff.html.j2"
 BUNDLE_ATTACHMENT = "bundle.json"
-# The options a report was rendered with, so `docgen verify --rerender` can repeat it.
+# A diff PDF's attachments: both bundles and the diff document.
+DIFF_ATTACHMENTS = ("before.bundle.json", "after.bundle.json", "diff.json")
+# The options a document was rendered with, so `docgen verify` can render it again.
 RENDER_ATTACHMENT = "docgen-render.json"
 
 
@@ -102,17 +104,21 @@ def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBun
     if "pdf" in request.formats:
         context = diff_context(document, request.options, media="print", changes_only=changes_only)
         attachments = [
-            PdfAttachment("before.bundle.json", before.raw, "The bundle before the change"),
-            PdfAttachment("after.bundle.json", after.raw, "The bundle after the change"),
-            PdfAttachment("diff.json", raw_diff, "The diff of the two bundles (docgen diff schema 1)"),
+            PdfAttachment(DIFF_ATTACHMENTS[0], before.raw, "The bundle before the change"),
+            PdfAttachment(DIFF_ATTACHMENTS[1], after.raw, "The bundle after the change"),
+            PdfAttachment(DIFF_ATTACHMENTS[2], raw_diff, "The diff of the two bundles (docgen diff schema 1)"),
+            PdfAttachment(RENDER_ATTACHMENT, render_record(request.options, changes_only=changes_only),
+                          "The docgen version and options this document was rendered with",
+                          relationship="Supplement"),
         ]
         outputs[f"{request.stem}.pdf"] = _pdf(env, template_dirs, DIFF_TEMPLATE, context, attachments,
                                               after.data["collected_at"], warnings, request.jobs)
     return outputs
 
 
-def render_record(options: DocumentOptions) -> bytes:
-    record = {"docgen_version": __version__, "options": options.to_record()}
+def render_record(options: DocumentOptions, **extra: object) -> bytes:
+    """docgen-render.json: the version and options (and, for a diff, how it was shown)."""
+    record = {"docgen_version": __version__, "options": options.to_record(), **extra}
     return (json.dumps(record, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -1,7 +1,7 @@
 """What the person producing a document decides (not facts): wording, branding, detail.
 
-The options travel inside the PDF as a JSON attachment, so `docgen verify
---rerender` can produce the same document again years later.
+The options travel inside the PDF as a JSON attachment, so `docgen verify`
+can produce the same document again years later.
 """
 
 from __future__ import annotations
