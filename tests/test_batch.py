@@ -400,7 +400,8 @@ def test_batch_with_pdfs_and_the_diff_pdf(customers):
     assert line["diff_documents"] == [f"customers/contoso/out/baseline.diff.{kind}"
                                       for kind in ("json", "html", "pdf")]
     reader = pypdf.PdfReader(line["diff_documents"][2])
-    assert set(reader.attachments) == {"before.bundle.json", "after.bundle.json", "diff.json"}
+    assert set(reader.attachments) == {"before.bundle.json", "after.bundle.json", "diff.json",
+                                       "docgen-render.json"}
     assert reader.attachments["before.bundle.json"][0] == (folder / "out" / "baseline.bundle.json").read_bytes()
 
 
