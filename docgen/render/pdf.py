@@ -163,6 +163,9 @@ def _break_before(units: list[str], position: int, since: int) -> bool:
         return True
     if before == "-" and unit.isdigit() and "." in units[position - since:position]:
         return True  # 0.0.0.0-|255.255.255.255 (a line breaks after no hyphen before a digit)
+    if (before == "-" and unit.isdigit() and since >= CAMEL_PIECE
+            and any(u.isalpha() for u in units[position - since:position])):
+        return True  # a GUID's groups: a1f3c2d4-|0005-4b5c-|8d9e-... (a date stays whole)
     return since >= HARD_BREAK and unit not in _SEPARATORS
 
 
