@@ -249,20 +249,16 @@ def _compare_collection(collection: Collection, before: Any, after: Any, path: s
         label = _label(collection, key, element)
         return f"{owner}: {label}" if collection.qualified and owner else label
 
-    for key, element in removed:
-        plain = _plain(collection, element)
-        result.changes.append(_finish(Change(
-            section=context.section, kind=REMOVED, noun=collection.noun, key=key,
-            label=label_of(key, element), path=f"{path}[{key}]", old=plain,
-            fields=_details(collection, plain, context.labels, removed=True)),
-            collection, context.labels))
-    for key, element in added:
-        plain = _plain(collection, element)
-        result.changes.append(_finish(Change(
-            section=context.section, kind=ADDED, noun=collection.noun, key=key,
-            label=label_of(key, element), path=f"{path}[{key}]", new=plain,
-            fields=_details(collection, plain, context.labels, removed=False)),
-            collection, context.labels))
+    for kind, elements in ((REMOVED, removed), (ADDED, added)):
+        for key, element in elements:
+            plain = _plain(collection, element)
+            gone = kind == REMOVED
+            result.changes.append(_finish(Change(
+                section=context.section, kind=kind, noun=collection.noun, key=key,
+                label=label_of(key, element), path=f"{path}[{key}]",
+                old=plain if gone else None, new=None if gone else plain,
+                fields=_details(collection, plain, context.labels, removed=gone)),
+                collection, context.labels))
     for key, old, new in pairs:
         label = label_of(key, new)
         if old == new:  # the common case, at C speed
