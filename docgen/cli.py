@@ -20,6 +20,7 @@ from docgen.core.errors import (
     EXIT_CHANGED,
     EXIT_INTERRUPTED,
     EXIT_PARTIAL,
+    EXIT_USAGE,
     BundleError,
     DocgenError,
     ImportFailed,
@@ -71,10 +72,32 @@ def _report(exc: DocgenError) -> None:
         click.echo(f"  {problem}", err=True)
 
 
-# An output folder: an existing file given as -o is named in one usage line (exit 2).
-_OUTPUT_FOLDER = click.Path(path_type=Path, file_okay=False)
-# A bundle to write: a folder given as -o is named the same way.
-_BUNDLE_FILE = click.Path(path_type=Path, dir_okay=False)
+class _WrongKindOfPath(DocgenError):
+    """-o names a file where a folder is wanted, or a folder where a file is: one line, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class _OutputPath(click.Path):
+    """An output path whose wrong kind (an existing file for a folder, a folder for a bundle
+    file) is one `error:` line with exit 2, not click's usage block."""
+
+    def __init__(self, folder: bool) -> None:
+        super().__init__(path_type=Path)
+        self.folder = folder
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        if self.folder and path.is_file():
+            raise _WrongKindOfPath(f"-o {path}: is a file; give a folder")
+        if not self.folder and path.is_dir():
+            raise _WrongKindOfPath(f"-o {path}: is a folder; give the bundle file's name")
+        return path
+
+
+# An output folder, and a bundle to write.
+_OUTPUT_FOLDER = _OutputPath(folder=True)
+_BUNDLE_FILE = _OutputPath(folder=False)
 
 _strict_option = click.option(
     "--strict", is_flag=True,
