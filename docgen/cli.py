@@ -87,7 +87,8 @@ class _OutputPath(click.Path):
         self.folder = folder
 
     def convert(self, value, param, ctx):
-        path = Path(super().convert(value, param, ctx))
+        path = super().convert(value, param, ctx)
+        assert isinstance(path, Path)   # path_type=Path
         if self.folder and path.is_file():
             raise _WrongKindOfPath(f"-o {path}: is a file; give a folder")
         if not self.folder and path.is_dir():
