@@ -250,6 +250,31 @@ def test_baseline_accept_records_who_when_and_the_bundles_hash(customers, monkey
     assert clash.exit_code == 1 and "the build writes out/contoso.*" in clash.stderr
 
 
+def test_an_interrupted_baseline_accept_keeps_the_old_bundle_and_record(customers, monkeypatch):
+    import docgen.core.atomic
+
+    folder = make_folder(customers, "contoso")
+    monkeypatch.chdir(folder)
+    assert invoke("build").exit_code == 0
+    assert invoke("baseline", "accept", "--by", "J. Smith").exit_code == 0
+    old = {name: (folder / "out" / name).read_bytes() for name in ("baseline.bundle.json", "baseline.json")}
+    (folder / "raw" / "handover.txt").write_text("changes the bundle")
+    assert invoke("build").exit_code == 4
+    replace, moves = docgen.core.atomic.os.replace, []
+
+    def interrupted_second_move(source, target):
+        moves.append(Path(target).name)
+        if len(moves) == 2:
+            raise KeyboardInterrupt
+        return replace(source, target)
+
+    monkeypatch.setattr(docgen.core.atomic.os, "replace", interrupted_second_move)
+    assert invoke("baseline", "accept", "--by", "J. Smith").exit_code == 130
+    monkeypatch.setattr(docgen.core.atomic.os, "replace", replace)
+    assert moves[0] == "baseline.bundle.json"    # moved, then put back with its record
+    assert {name: (folder / "out" / name).read_bytes() for name in old} == old
+
+
 def test_a_changed_raw_file_against_the_baseline_exits_3(customers, tmp_path):
     for name in ("contoso", "fabrikam"):
         make_folder(customers, name)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from docgen import __version__
 from docgen.bundle import load_bundle
-from docgen.core.atomic import write_all_atomic
+from docgen.core.atomic import write_together
 from docgen.core.dates import iso_utc
 from docgen.core.errors import DocgenError
 from docgen.project import Project
@@ -95,8 +95,8 @@ def accept_baseline(project: Project, name: str = DEFAULT_NAME, by: str | None =
         "docgen_version": __version__,
     }
     text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    # the bundle first: a record never names a bundle that is not there yet
-    write_all_atomic({bundle_path: loaded.raw, record_path: text.encode("utf-8")})
+    # both in out/, landing together: a record never names a bundle that is not there
+    write_together(project.out_dir, {bundle_path.name: loaded.raw, record_path.name: text.encode("utf-8")})
     return Baseline(name, bundle_path, record_path, record)
 
 
