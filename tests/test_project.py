@@ -111,6 +111,18 @@ def test_unrecognised_raw_files_are_named_not_lost(run_cli, project, monkeypatch
     assert hashlib.sha256(b"hello").hexdigest() in rows[0].text_content()
 
 
+def test_inputs_in_subfolders_of_raw_are_found(run_cli, project, monkeypatch):
+    """raw/exchange/certs.json is an input like raw/certs.json; what is not is named by its path."""
+    (project / "raw" / "exchange").mkdir()
+    (project / "raw" / "contoso-exchange-certs.json").rename(project / "raw" / "exchange" / "certs.json")
+    (project / "raw" / "exchange" / "handover.txt").write_text("notes")
+    result = build(run_cli, project, monkeypatch)
+    assert result.exit_code == 4
+    bundle = json.loads(next((project / "out").glob("*.bundle.json")).read_text())
+    assert bundle["sections"]["exchange_certificates"]["status"] == "ok"
+    assert [entry["name"] for entry in bundle["skipped_inputs"]] == ["raw/exchange/handover.txt"]
+
+
 def test_every_toml_problem_is_reported_at_once(run_cli, project, monkeypatch):
     write_toml(project, """
 [document]

@@ -60,14 +60,37 @@ class BuildResult:
 
 
 def classify_raw(raw_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
-    """Raw inputs by area, and the names of entries docgen does not recognise."""
-    if not raw_dir.is_dir():
-        return {}, []
-    entries = [path for path in sorted(raw_dir.iterdir())
-               if path.name not in IGNORED_RAW and not path.name.startswith(".")]
-    kinds = group_by_area(entries)
+    """Raw inputs by area, and the names (raw/...) of entries docgen does not recognise.
+    A folder no area recognises (raw/exchange/) is a folder of inputs: its entries are
+    classified in turn, up to MAX_RAW_DEPTH folders down."""
+    kinds: dict[str, list[Path]] = {}
+    skipped: list[str] = []
+    if raw_dir.is_dir():
+        _classify_folder(raw_dir, raw_dir, kinds, skipped, depth=0)
+    return kinds, skipped
+
+
+MAX_RAW_DEPTH = 8   # raw/a/b/...: deep enough for any export layout, short of a link loop
+
+
+def _visible(folder: Path):
+    return (path for path in folder.iterdir()
+            if path.name not in IGNORED_RAW and not path.name.startswith("."))
+
+
+def _classify_folder(folder: Path, raw_dir: Path, kinds: dict[str, list[Path]], skipped: list[str],
+                     depth: int) -> None:
+    entries = sorted(_visible(folder))
+    for area, paths in group_by_area(entries).items():
+        kinds.setdefault(area, []).extend(paths)
     recognised = {path for paths in kinds.values() for path in paths}
-    return kinds, [f"raw/{path.name}" for path in entries if path not in recognised]
+    for path in entries:
+        if path in recognised:
+            continue
+        if path.is_dir() and depth < MAX_RAW_DEPTH and any(_visible(path)):
+            _classify_folder(path, raw_dir, kinds, skipped, depth + 1)
+        else:
+            skipped.append(f"raw/{path.relative_to(raw_dir).as_posix()}")
 
 
 def group_by_area(paths: list[Path]) -> dict[str, list[Path]]:
