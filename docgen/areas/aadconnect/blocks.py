@@ -33,7 +33,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 # The root's children whose facts a tail carries (parse_sync_rule's blocks).
-BLOCK_TAGS = (b"attribute-mappings", b"relationshipCriteria", b"synchronizationCriteria")
+BLOCK_TAGS = (b"<attribute-mappings", b"<relationshipCriteria", b"<synchronizationCriteria")
 # Anything in the head that could change what the tail's bytes mean.
 _HEAD_MARKERS = (b"<!", b"<?", b"xmlns")
 
@@ -75,10 +75,13 @@ def reusable_tail(data: bytes) -> bytes | None:
     """The file from the first block's start tag to the end, when it alone fixes the blocks."""
     if data[:1] != b"<" or not data[1:2].isalpha():
         return None
-    starts = [at for at in (data.find(b"<" + tag) for tag in BLOCK_TAGS) if at >= 0]
-    if not starts:
+    anchor = -1
+    for tag in BLOCK_TAGS:  # each search stops where an earlier block starts
+        at = data.find(tag, 0, len(data) if anchor < 0 else anchor)
+        if at >= 0:
+            anchor = at
+    if anchor < 0:
         return None
-    anchor = min(starts)
     if any(data.find(marker, 0, anchor) >= 0 for marker in _HEAD_MARKERS):
         return None
     return data[anchor:]
