@@ -87,7 +87,8 @@ class XmlReader:
         if not data or data.isspace():  # not data.strip(): that copies the whole file
             raise InputError("the file is empty", source=source)
         try:
-            self._refuse_doctype(data, source)
+            if not _starts_with_element(data):
+                self._refuse_doctype(data, source)
             root = etree.fromstring(data, self._parser)
         except etree.XMLSyntaxError as exc:
             raise InputError(f"not well-formed XML ({_lxml_message(exc)})", source=source,
@@ -110,6 +111,17 @@ class XmlReader:
             # A fresh prolog parser for the next document; the full parse reports this one.
             self._prolog = _hardened_parser(target=_PrologTarget())
             raise
+
+
+def _starts_with_element(data: bytes) -> bool:
+    """True when the document's first bytes are its root's start tag ('<' and a letter).
+
+    Then there is no BOM and no XML declaration, so libxml2 reads UTF-8, and nothing
+    can come before the root: a DOCTYPE after it is not well-formed. The prolog pass
+    has nothing to look at (it would stop at the first tag); it runs for every other
+    start, such as a declaration or UTF-16.
+    """
+    return data[:1] == b"<" and data[1:2].isalpha()
 
 
 def parse_xml(data: bytes, source: str) -> etree._Element:

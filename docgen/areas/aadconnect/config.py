@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from docgen.areas.aadconnect.blocks import FileBlocks
 from docgen.core.dates import iso_utc
 from docgen.core.errors import InputError
 from docgen.readers.xml import Fields, describe, guid_key, text, texts
@@ -202,11 +203,22 @@ _CONDITIONS = etree.XPath("condition")
 _MAPPINGS = etree.XPath("attribute-mappings/mapping")
 
 
-def parse_sync_rule(root: etree._Element, source: str, fallback_id: str | None) -> Parsed:
-    """SynchronizationRules/SynchronizationRule_{GUID}.xml: one rule, whole."""
+def parse_sync_rule(root: etree._Element, source: str, fallback_id: str | None,
+                    blocks: FileBlocks | None = None) -> Parsed:
+    """SynchronizationRules/SynchronizationRule_{GUID}.xml: one rule, whole.
+
+    `blocks`, when given, reuses the facts of the blocks another file ended in byte
+    for byte (blocks.py); without it every block is read from its elements.
+    """
     _expect_root(root, "synchronizationRule", "a sync rule file (<synchronizationRule>)", source)
     problems: list[InputError] = []
     fields = Fields(root)
+
+    def read_blocks() -> tuple[list, list, list]:
+        return _rule_blocks(root, source, problems)
+
+    scoping_filter, join_rules, flows = (read_blocks() if blocks is None
+                                         else blocks.facts(read_blocks, problems))
     rule_id = guid_key(fields.text("id")) or fallback_id
     name = fields.text("name") or rule_id or source
     connector_id = guid_key(fields.text("connector"))
@@ -230,15 +242,28 @@ def parse_sync_rule(root: etree._Element, source: str, fallback_id: str | None) 
                                source, problems)),
         "password_sync": _flag(fields.text("EnablePasswordSync"), "EnablePasswordSync",
                                fields.get("EnablePasswordSync"), source, problems),
-        "scoping_filter": [[_scope_clause(Fields(scope)) for scope in _SCOPES(group)]
-                           for group in _SCOPE_GROUPS(root)],
-        "join_rules": [[_join_clause(Fields(condition), source, problems)
-                        for condition in _CONDITIONS(group)]
-                       for group in _JOIN_GROUPS(root)],
-        "flows": [_flow(mapping) for mapping in _MAPPINGS(root)],
+        "scoping_filter": scoping_filter,
+        "join_rules": join_rules,
+        "flows": flows,
         "source": {"file": source, "where": "synchronizationRule"},
     }
     return Parsed(facts, problems)
+
+
+def _rule_blocks(root: etree._Element, source: str,
+                 problems: list[InputError]) -> tuple[list, list, list]:
+    """The scoping filter, join rules and flows: what blocks.py may reuse between files."""
+    return (_scoping_filter(root), _join_rules(root, source, problems),
+            [_flow(mapping) for mapping in _MAPPINGS(root)])
+
+
+def _scoping_filter(root: etree._Element) -> list[list[dict]]:
+    return [[_scope_clause(Fields(scope)) for scope in _SCOPES(group)] for group in _SCOPE_GROUPS(root)]
+
+
+def _join_rules(root: etree._Element, source: str, problems: list[InputError]) -> list[list[dict]]:
+    return [[_join_clause(Fields(condition), source, problems) for condition in _CONDITIONS(group)]
+            for group in _JOIN_GROUPS(root)]
 
 
 def _precedence(fields: Fields, source: str, problems: list[InputError]) -> int | None:

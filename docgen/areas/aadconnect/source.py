@@ -29,6 +29,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from docgen.areas.aadconnect.blocks import SharedBlocks
 from docgen.areas.aadconnect.collector import CollectorExport, parse_collector
 from docgen.areas.aadconnect.config import (
     GROUP_FILTER_PARAMETER,
@@ -85,18 +86,20 @@ class _Import:
     base: Path
     # every text read is stripped: the whitespace between elements need not be kept
     reader: XmlReader = field(default_factory=lambda: XmlReader(blank_text=False))
+    blocks: SharedBlocks = field(default_factory=SharedBlocks)  # rule blocks met so far
     inputs: list[dict] = field(default_factory=list)
     errors: list[DocgenError] = field(default_factory=list)   # recorded; import goes on
     fatal: list[DocgenError] = field(default_factory=list)    # nothing is written
 
-    def read_xml(self, path: Path, name: str | None = None) -> tuple[etree._Element, str]:
-        """Parse one export file; its `inputs` record is kept even when it is not XML.
+    def read_xml(self, path: Path, name: str | None = None) -> tuple[etree._Element, str, bytes]:
+        """Parse one export file: its root, its name and its bytes. Its `inputs` record
+        is kept even when it is not XML.
 
         `name` is its name_of(), when the caller knows it already.
         """
         data, record = read_input(path, SECTION, name=name or self.name_of(path))
         self.inputs.append(record)
-        return self.reader.parse(data, record["name"]), record["name"]
+        return self.reader.parse(data, record["name"]), record["name"], data
 
     def name_of(self, path: Path) -> str:
         return path.relative_to(self.base).as_posix()
@@ -230,7 +233,7 @@ def _locate_export(folder: Path) -> Path:
 
 def _read_global_settings(mv_path: Path, state: _Import) -> dict:
     try:
-        root, name = state.read_xml(mv_path)
+        root, name, _ = state.read_xml(mv_path)
         parsed = parse_global_settings(root, name)
     except InputError as exc:
         state.fatal.append(exc)
@@ -257,7 +260,8 @@ def _is_xml_name(name: str) -> bool:
 def _read_connectors(folder: Path, state: _Import) -> dict[str, dict]:
     connectors: dict[str, dict] = {}
     for path in _xml_files(folder):
-        parsed = _parse_file(path, state, parse_connector, fatal=True)
+        parsed = _parse_file(path, state, lambda root, name, _: parse_connector(root, name),
+                             fatal=True)
         if parsed is not None:
             _keep_first(connectors, parsed.facts, state)
     return connectors
@@ -270,8 +274,8 @@ def _read_rules(folder: Path, state: _Import) -> dict[str, dict]:
     for path in files:
         # The file name carries the rule's GUID: a fallback identity if <id> is missing.
         fallback = guid_key(path.stem.partition("_")[2]) if "_" in path.stem else None
-        parsed = _parse_file(path, state, lambda root, name: parse_sync_rule(root, name, fallback),
-                             fatal=False, name=prefix + path.name)
+        parsed = _parse_file(path, state, lambda root, name, data: parse_sync_rule(
+            root, name, fallback, state.blocks.of_file(data)), fatal=False, name=prefix + path.name)
         if parsed is not None:
             _keep_first(rules, parsed.facts, state)
     return rules
@@ -280,8 +284,8 @@ def _read_rules(folder: Path, state: _Import) -> dict[str, dict]:
 def _parse_file(path: Path, state: _Import, parse, *, fatal: bool,
                 name: str | None = None) -> Parsed | None:
     try:
-        root, name = state.read_xml(path, name)
-        parsed = parse(root, name)
+        root, name, data = state.read_xml(path, name)
+        parsed = parse(root, name, data)
     except InputError as exc:
         (state.fatal if fatal else state.errors).append(exc)
         return None
