@@ -313,7 +313,7 @@ def test_dns_data_with_markup_is_escaped(sample_server, tmp_path):
     run("collect", "dns", "--domain", "markup.edge.test", *nameserver(sample_server), *FAST,
         "-o", str(bundle_path))
     assert run("render", str(bundle_path), "-o", str(tmp_path), "--format", "html").exit_code == 0
-    text = (tmp_path / "b.html").read_text()
+    text = (tmp_path / "b.html").read_text().replace("<wbr>", "")
     assert "<script>alert(1)</script>" not in text
     assert "v=spf1 &lt;script&gt;alert(1)&lt;/script&gt; -all" in text
 
@@ -332,7 +332,9 @@ def test_mx_records_are_shown_by_preference(sample_server, tmp_path):
     assert result.exit_code == 0, result.output
     page = lxml_html.fromstring((tmp_path / "b.html").read_bytes())
     (cell,) = page.xpath('//table[@data-table="mail-auth-records"]//tr[@data-kind="mx"]/td[3]')
-    assert [text.strip() for text in cell.itertext()] == expected
+    # one record a line (<br>); a long name may wrap at its dots (<wbr>)
+    lines = lxml_html.tostring(cell, encoding="unicode").replace("<wbr>", "").split("<br>")
+    assert [lxml_html.fromstring(f"<p>{line}</p>").text_content().strip() for line in lines] == expected
     (csv_path,) = tmp_path.glob("*mail-auth-records*.csv")
     assert "\n".join(expected) in csv_path.read_text("utf-8-sig")
 

@@ -262,4 +262,4 @@ def test_demo_shows_the_section(demo_dir):
     # the demo looks Autodiscover up in its sample zones: contoso.com has it, fabrikam.com not
     assert [(d["domain"], d["state"]) for d in section["autodiscover"]["domains"]] == [
         ("contoso.com", "found"), ("fabrikam.com", "missing")]
-    assert "no record: fabrikam.com; found: contoso.com" in html
+    assert "no record: fabrikam.com; found: contoso.com" in html.replace("<wbr>", "")

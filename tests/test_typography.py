@@ -8,15 +8,16 @@ import html as html_module
 import io
 import re
 
+import lxml.html
 import pypdf
 import pytest
 
 from docgen.areas import AREAS
 from docgen.bundle import load_bundle
+from docgen.render.breaks import BREAK, breakable
 from docgen.render.colours import accent_warning, contrast_ratio
 from docgen.render.documents import RenderRequest, render_documents
 from docgen.render.options import DocumentOptions
-from docgen.render.pdf import BREAK, breakable
 
 # Names in the demo that were cut in the middle before ("contoso.co m", "Passwo rdHashSync";
 # "exchange_cer tificates" went with section keys: tables name sections by their titles).
@@ -128,7 +129,7 @@ def test_detail_level_1_leaves_no_dangling_link_in_the_html(summary_documents):
     links = re.findall(r'href="#([^"]*)"', html)
     assert links and [link for link in links if link not in ids] == []
     # the overview's domain names are still there, as text
-    assert ">contoso-events.com</a>" in html
+    assert ">contoso-events.com</a>" in html.replace("<wbr>", "")
 
 
 @pytest.mark.slow
@@ -171,3 +172,17 @@ def test_a_pale_accent_colour_is_a_warning_on_stderr(demo_dir, tmp_path, monkeyp
     assert result.exit_code == 0, result.output
     assert "warning: document.accent_color #ffcc00" in result.stderr
     assert "4.5:1" in result.stderr
+
+
+def test_the_html_breaks_long_names_at_their_dots_and_copies_them_whole(demo_dir):
+    """The HTML document gets the PDF's break points as <wbr>: a browser wraps
+    'selector1-contoso-shop-com._domainkey.contoso.onmicrosoft.com' at its dots, and a reader
+    who copies it gets the name (no zero-width space in it)."""
+    html = (demo_dir / "contoso.html").read_text("utf-8")
+    assert BREAK not in html
+    assert "contoso.<wbr>onmicrosoft.<wbr>com" in html
+    page = lxml.html.fromstring(html.encode())
+    assert "selector1-contoso-shop-com._domainkey.contoso.onmicrosoft.com" in page.text_content()
+    # the same places as the PDF's (test_long_names_break_at_separators_and_camel_case_only)
+    assert breakable("<td>contoso-shop.contoso.onmicrosoft.com</td>", mark="<wbr>") == (
+        "<td>contoso-shop.<wbr>contoso.<wbr>onmicrosoft.<wbr>com</td>")

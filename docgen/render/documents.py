@@ -18,6 +18,7 @@ from docgen.checks.rules import default_rules, with_overrides
 from docgen.core.dates import parse_iso
 from docgen.core.resources import data_dir
 from docgen.diff import dump_diff
+from docgen.render.breaks import breakable
 from docgen.render.context import report_context
 from docgen.render.diff_context import diff_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
@@ -59,7 +60,7 @@ def render_documents(loaded: LoadedBundle, request: RenderRequest,
             outputs[f"{request.stem}.{output.suffix}"] = output.build(loaded, records)
     screen = report_context(loaded, findings, request.options, media="screen")
     if "html" in request.formats:
-        outputs[f"{request.stem}.html"] = render_template(env, REPORT_TEMPLATE, screen).encode()
+        outputs[f"{request.stem}.html"] = html_document(render_template(env, REPORT_TEMPLATE, screen))
     if "csv" in request.formats:
         outputs.update(tables_to_csv(report_tables(screen), request.stem))
     if "xlsx" in request.formats:
@@ -95,7 +96,7 @@ def render_diff_documents(document: dict, before: LoadedBundle, after: LoadedBun
         outputs[f"{request.stem}.json"] = raw_diff
     if "html" in request.formats:
         context = diff_context(document, request.options, media="screen", changes_only=changes_only)
-        outputs[f"{request.stem}.html"] = render_template(env, DIFF_TEMPLATE, context).encode()
+        outputs[f"{request.stem}.html"] = html_document(render_template(env, DIFF_TEMPLATE, context))
     if "docx" in request.formats:
         from docgen.render.docx.diff import diff_docx
 
@@ -127,6 +128,11 @@ def _environment(request: RenderRequest) -> tuple[jinja2.Environment, list[Path]
         load_weasyprint()  # fail before any work if Pango is missing
     builtin = data_dir("templates")
     return make_environment(builtin, request.options.templates), [builtin]
+
+
+def html_document(html: str) -> bytes:
+    """The HTML file: long names may wrap at their dots and separators (<wbr>), never mid-word."""
+    return breakable(html, mark="<wbr>").encode()
 
 
 class _PdfArguments(TypedDict):
