@@ -171,6 +171,18 @@ def test_rendering_another_organisations_bundle_in_a_project_warns(run_cli, proj
         f"warning: {project / 'docgen.toml'} is for 'Contoso' but the bundle is of 'Fabrikam': "
         "that project's title, notes and accepted risks are applied to another organisation's "
         "bundle (--no-project leaves them out)\n")
+    # ... and the document says so on its summary (so does its re-render by `docgen verify`)
+    warning = ("the title, notes and accepted risks of this document come from the project of Contoso; "
+               "the facts are Fabrikam's.")
+    assert warning in summary_text(tmp_path / "out" / "fabrikam.html")
     assert run_cli("render", bundle, "-o", tmp_path / "out", "--format", "html").stderr == ""
+    assert "come from the project of" not in summary_text(tmp_path / "out" / "contoso.html")
     assert run_cli("render", other, "-o", tmp_path / "out", "--format", "html",
                    "--no-project").stderr == ""
+    assert "come from the project of" not in summary_text(tmp_path / "out" / "fabrikam.html")
+
+
+def summary_text(path) -> str:
+    import lxml.html
+
+    return " ".join(lxml.html.fromstring(path.read_bytes()).cssselect("#summary")[0].text_content().split())

@@ -45,18 +45,11 @@ def with_flags(options: DocumentOptions, **flags) -> DocumentOptions:
 
 def organization_warning(project: Project | None, loaded: LoadedBundle) -> str | None:
     """A project folder's settings applied to a bundle of another organisation: say so."""
-    if project is None:
-        return None
-    ours, theirs = _name(project.organization), _name(loaded.data["organization"])
-    if ours == theirs:
+    if project is None or project.options.other_organization(loaded.data["organization"]) is None:
         return None
     return (f"{project.root / PROJECT_FILE} is for {project.organization!r} but the bundle is "
             f"of {loaded.data['organization']!r}: that project's title, notes and accepted risks "
             "are applied to another organisation's bundle (--no-project leaves them out)")
-
-
-def _name(organization: str) -> str:
-    return " ".join(organization.split()).casefold()
 
 
 def render_bundle_file(bundle_path: Path, out_dir: Path, request: RenderRequest, *,

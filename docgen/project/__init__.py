@@ -134,6 +134,7 @@ def load_project(root: Path) -> Project:
         templates=templates,
         rule_overrides=rules,
         docx_template=docx_template,
+        organization=organization,
     )
     output = table("output").values(settings.get("output", {}))
     return Project(root=root, organization=organization, options=options,

@@ -52,6 +52,8 @@ def report_context(loaded: LoadedBundle, findings: list[Finding], options: Docum
         # docgen.toml's accepted risks that name no finding: said in the report too
         "acceptance_warnings": [unmatched_warning(finding_id) for finding_id
                                 in unmatched_acceptances(findings, list(options.accepted_risks))],
+        # the project's title, notes and accepted risks, applied to another organisation's bundle
+        "options_organization": options.other_organization(bundle["organization"]),
         "severity_counts": counts,
         "sections": sections,
         "section_titles": titles,

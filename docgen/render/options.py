@@ -69,6 +69,9 @@ class DocumentOptions:
     rule_overrides: dict[str, dict] = field(default_factory=dict)
     # The PDF summarises Microsoft's default sync rules unless this asks for them in full.
     full_rules: bool = False
+    # The organisation of the project folder these options come from (docgen.toml): a bundle
+    # of another organisation is rendered with a warning that they are not its own.
+    organization: str | None = None
     # Only the DOCX uses it, so it is not part of the record the PDF carries (to_record).
     docx_template: DocxTemplate | None = None
 
@@ -118,4 +121,15 @@ class DocumentOptions:
             templates=dict(record.get("templates", {})),
             rule_overrides=dict(record.get("rule_overrides", {})),
             full_rules=bool(record.get("full_rules", False)),
+            organization=record.get("organization"),
         )
+
+    def other_organization(self, bundle_organization: str) -> str | None:
+        """The project's organisation when the bundle is another's (case and spaces aside)."""
+        if self.organization is None or _same_name(self.organization, bundle_organization):
+            return None
+        return self.organization
+
+
+def _same_name(one: str, other: str) -> bool:
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()

@@ -252,6 +252,10 @@ def _summary(writer: Writer, context: dict, tables: dict[str, Table], charts: _C
         table = tables["accepted-risks"]
         rows = [[Cell(row[0], fill=SEVERITY_FILLS.get(row[0]), bold=True), *row[1:]] for row in table.rows]
         writer.table(table.columns, rows)
+    if context["options_organization"]:
+        writer.paragraph(f"Warning: the title, notes and accepted risks of this document come from the "
+                         f"project of {clean(context['options_organization'])}; the facts are "
+                         f"{clean(context['doc']['organization'])}'s.")
     for warning in context["acceptance_warnings"]:
         writer.paragraph(f"Warning: {clean(warning)}.")
     incomplete = [section for section in context["sections"] if section["status"] != "ok"]
