@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from pathlib import Path
@@ -64,3 +65,24 @@ def without_progress(stderr: str) -> str:
     ("docgen build: importing raw/ ...")."""
     return "".join(line for line in stderr.splitlines(keepends=True)
                    if not re.match(r"docgen (build|demo|render|batch): ", line))
+
+
+@contextlib.contextmanager
+def interrupted_move(monkeypatch, number: int):
+    """Ctrl-C as docgen moves its `number`-th output into place (docgen.core.atomic's
+    os.replace), for as long as the block runs; yields the names moved, in order."""
+    import docgen.core.atomic
+
+    replace, moves = docgen.core.atomic.os.replace, []
+
+    def interrupted(source, target):
+        moves.append(Path(target).name)
+        if len(moves) == number:
+            raise KeyboardInterrupt
+        return replace(source, target)
+
+    monkeypatch.setattr(docgen.core.atomic.os, "replace", interrupted)
+    try:
+        yield moves
+    finally:
+        monkeypatch.setattr(docgen.core.atomic.os, "replace", replace)

@@ -27,7 +27,7 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import EXCHANGE_SAMPLES, REPO, SAMPLES, invoke
+from conftest import EXCHANGE_SAMPLES, REPO, SAMPLES, interrupted_move, invoke
 from docgen.app.batch import batch_exit_code, run_in_processes
 from docgen.cli import cli
 
@@ -251,8 +251,6 @@ def test_baseline_accept_records_who_when_and_the_bundles_hash(customers, monkey
 
 
 def test_an_interrupted_baseline_accept_keeps_the_old_bundle_and_record(customers, monkeypatch):
-    import docgen.core.atomic
-
     folder = make_folder(customers, "contoso")
     monkeypatch.chdir(folder)
     assert invoke("build").exit_code == 0
@@ -260,17 +258,8 @@ def test_an_interrupted_baseline_accept_keeps_the_old_bundle_and_record(customer
     old = {name: (folder / "out" / name).read_bytes() for name in ("baseline.bundle.json", "baseline.json")}
     (folder / "raw" / "handover.txt").write_text("changes the bundle")
     assert invoke("build").exit_code == 4
-    replace, moves = docgen.core.atomic.os.replace, []
-
-    def interrupted_second_move(source, target):
-        moves.append(Path(target).name)
-        if len(moves) == 2:
-            raise KeyboardInterrupt
-        return replace(source, target)
-
-    monkeypatch.setattr(docgen.core.atomic.os, "replace", interrupted_second_move)
-    assert invoke("baseline", "accept", "--by", "J. Smith").exit_code == 130
-    monkeypatch.setattr(docgen.core.atomic.os, "replace", replace)
+    with interrupted_move(monkeypatch, 2) as moves:
+        assert invoke("baseline", "accept", "--by", "J. Smith").exit_code == 130
     assert moves[0] == "baseline.bundle.json"    # moved, then put back with its record
     assert {name: (folder / "out" / name).read_bytes() for name in old} == old
 

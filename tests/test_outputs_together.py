@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 import docgen.core.atomic
 import docgen.render.documents
-from conftest import EXCHANGE_SAMPLES, without_progress
+from conftest import EXCHANGE_SAMPLES, interrupted_move, without_progress
 from docgen.core.atomic import STAGING_PREFIX, write_together
 from docgen.core.errors import EXIT_INTERRUPTED
 
@@ -71,17 +71,8 @@ def test_a_build_that_fails_while_moving_its_files_puts_the_old_ones_back(run_cl
     assert run_cli("build").exit_code == 0
     before = contents(project / "out")
     (project / "raw" / "handover.txt").write_text("not an export")
-    replace, moves = docgen.core.atomic.os.replace, []
-
-    def interrupted_third_move(source, target):
-        moves.append(Path(target).name)
-        if len(moves) == 3:
-            raise KeyboardInterrupt
-        return replace(source, target)
-
-    monkeypatch.setattr(docgen.core.atomic.os, "replace", interrupted_third_move)
-    assert run_cli("build").exit_code == EXIT_INTERRUPTED
-    monkeypatch.setattr(docgen.core.atomic.os, "replace", replace)
+    with interrupted_move(monkeypatch, 3) as moves:
+        assert run_cli("build").exit_code == EXIT_INTERRUPTED
     assert moves[:2] == ["contoso.bundle.json", "contoso.html"]   # moved, then put back
     assert contents(project / "out") == before
 
