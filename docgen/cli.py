@@ -351,7 +351,9 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
 
     chosen = parse_formats(formats)
     # a PDF's recorded options stand for everything a project folder would add
-    project = None if settings_path is not None else find_render_project(no_project)
+    # once: its options (unless --settings stands for them) and its [signing] key
+    found = find_render_project(no_project)
+    project = None if settings_path is not None else found
     if settings_path is not None:
         base = recorded_options(settings_path)
         _warn_other_version(settings_path)
@@ -362,8 +364,7 @@ def render(bundle_path: Path, out_dir: Path, formats: str, author: str | None, t
     _warn_about_options(accent_warning(options.accent_color))
     request = RenderRequest(formats=chosen, stem=stem or default_stem(bundle_path), options=options,
                             jobs=jobs)
-    wants_key = (sign or sign_key is not None) and not no_project
-    signer = _signer(sign, sign_key, _found_project() if wants_key else None)
+    signer = _signer(sign, sign_key, found)
     with status(f"Rendering {', '.join(chosen)}"):
         outcome = render_bundle_file(bundle_path, out_dir, request, project=project, strict=strict,
                                      signer=signer)
@@ -386,14 +387,6 @@ def _warn_other_version(settings_path: Path) -> None:
     if version is not None and version != __version__:
         click.echo(f"warning: {settings_path}: recorded by docgen {version}, this is docgen "
                    f"{__version__}: the pages may differ from the original's", err=True)
-
-
-def _found_project():
-    """The project of the current folder, or None outside one."""
-    from docgen.project import find_project, load_project
-
-    root = find_project(Path.cwd())
-    return load_project(root) if root else None
 
 
 def _signer(sign: bool, key_path: Path | None, project) -> object | None:
