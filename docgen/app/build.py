@@ -155,11 +155,15 @@ def _holds_domains(path: Path) -> bool:
         return True    # unreadable: let the DNS collection say why, naming the file
 
 
-def project_lookups(project: Project, results: list[SourceResult]) -> list[SourceResult]:
+def project_lookups(project: Project, results: list[SourceResult],
+                    progress: Stages = QUIET) -> list[SourceResult]:
     """What the imported areas look up in DNS (Autodiscover), unless docgen.toml skips DNS."""
     settings = project.dns
-    if settings.skip:
+    looking = [area.short_title for area in AREAS if area.dns_lookups is not None
+               and any(result.section == area.name for result in results)]
+    if settings.skip or not looking:
         return results
+    progress.announce(f"looking up DNS for {', '.join(looking)}")
     return area_lookups(results, DnsRequest(
         nameservers=tuple(_nameserver(text) for text in settings.nameservers),
         zone_files=settings.zone_files, settings=settings.resolver, names=BUILD_DNS_NAMES))
@@ -193,10 +197,8 @@ def build_project(project: Project, jobs: int | None = None, *, strict: bool = F
     kinds, skipped = classify_raw(project.raw_dir)
     files = {path for paths in kinds.values() for path in paths}   # one file may feed several
     progress.announce(f"importing raw/ ({len(files)} input(s) for {len(kinds)} section(s))")
-    imported = import_raw(kinds, project.settings)
-    if not project.dns.skip and any(result.section == "exchange_servers" for result in imported):
-        progress.announce("looking up Autodiscover for the accepted domains")
-    results = project_lookups(project, imported) + collect_project_dns(project, kinds, progress)
+    results = (project_lookups(project, import_raw(kinds, project.settings), progress)
+               + collect_project_dns(project, kinds, progress))
     if not results:
         raise DocgenError("nothing to document: raw/ holds no input docgen recognises"
                           + (f" (skipped: {', '.join(skipped)})" if skipped else ""),
