@@ -47,9 +47,11 @@ def report_tables(context: dict) -> list[Table]:
 
 
 # Columns a spreadsheet has that the report shows another way: the findings' status is
-# the summary's split into open and accepted, and a badge in each section's table; the id
-# stands under each finding's title.
-DATA_ONLY_COLUMNS = {"findings": ("Status", "Id")}
+# the summary's split into open and accepted, and a badge in each section's table.
+DATA_ONLY_COLUMNS = {"findings": ("Status",)}
+# Columns the HTML and PDF show inside another column's cell (a finding's id under its title);
+# the spreadsheet and the Word table keep them apart.
+UNDER_ANOTHER_COLUMN = {"findings": ("Id",)}
 
 
 def _findings_table(context: dict) -> Table:

@@ -203,8 +203,7 @@ def _findings_table(writer: Writer, records: list[dict], context: dict, show_sec
     the summary's from the report's table (less the columns only a spreadsheet has)."""
     titles = context["section_titles"]
     if table is not None:
-        # the id keeps a column of its own here (the PDF prints it under the title)
-        hidden = tuple(column for column in DATA_ONLY_COLUMNS.get(table.name, ()) if column != "Id")
+        hidden = DATA_ONLY_COLUMNS.get(table.name, ())
         keep = [index for index, column in enumerate(table.columns) if column not in hidden]
         columns = [table.columns[index] for index in keep]
         rows = [[row[index] for index in keep] for row in table.rows]
