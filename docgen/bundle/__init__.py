@@ -6,10 +6,9 @@ from docgen.bundle.io import (
     dump_bundle,
     load_bundle,
     parse_bundle,
-    save_and_reload,
     save_bundle,
 )
 from docgen.bundle.model import new_bundle, put_section
 
 __all__ = ["LoadedBundle", "bundle_bytes", "dump_bundle", "load_bundle", "new_bundle",
-           "parse_bundle", "put_section", "save_and_reload", "save_bundle"]
+           "parse_bundle", "put_section", "save_bundle"]

@@ -61,11 +61,6 @@ def save_bundle(path: Path, bundle: dict) -> bytes:
     return raw
 
 
-def save_and_reload(path: Path, bundle: dict) -> LoadedBundle:
-    """Write a bundle and read back what was written: documents are made from those bytes."""
-    return parse_bundle(save_bundle(path, bundle), str(path))
-
-
 def load_bundle(path: Path) -> LoadedBundle:
     """Read, migrate and validate a bundle file."""
     try:
