@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from docgen.bundle.result import SourceResult
 from docgen.core.errors import DocgenError
-from docgen.dns.client import Lookup, LookupClient
+
+if TYPE_CHECKING:  # dnspython costs 0.17 s to import; rendering the findings needs none of it
+    from docgen.dns.client import Lookup, LookupClient
 
 ERROR_SOURCE = "dns"
 # Domains no customer publishes Autodiscover for: Microsoft's own routing domains.
