@@ -131,7 +131,9 @@ def test_an_incremental_update_fails(run_cli, report):
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     page = writer.root["/Pages"]["/Kids"][0].get_object()
     stamp = writer.add_object(generic.StreamObject(stream_data=b"q 1 0 0 rg 100 100 200 50 re f Q"))
-    page["/Contents"] = generic.ArrayObject([page.raw_get("/Contents"), stamp])
+    contents = page.raw_get("/Contents")   # one stream, or an array of them (a parted render)
+    page["/Contents"] = generic.ArrayObject(
+        [*(contents if isinstance(contents, generic.ArrayObject) else [contents]), stamp])
     writer.update_container(page)
     out = io.BytesIO()
     writer.write(out)
@@ -141,6 +143,20 @@ def test_an_incremental_update_fails(run_cli, report):
     assert result.exit_code == 1
     said = failed(result)
     assert said["page drawing"] == "page 1: its content stream differ (same text, drawn differently)"
+
+
+def test_a_page_whose_contents_hold_what_is_not_a_stream_fails_not_crashes(run_cli, report):
+    """An array inside /Contents (invalid: a viewer skips it) is a difference, not an internal error."""
+    with pikepdf.open(report, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0].obj
+        contents = page.Contents
+        page.Contents = pikepdf.Array([contents if isinstance(contents, pikepdf.Array)
+                                       else pikepdf.Array([contents])])
+        pdf.save(report)
+    result = run_cli("verify", report)
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    assert failed(result)["page drawing"].startswith("page 1: its content stream differ")
 
 
 def test_another_valid_bundle_with_its_hash_in_the_metadata(run_cli, report, demo_dir):
