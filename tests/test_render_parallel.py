@@ -315,3 +315,50 @@ def test_our_print_css_can_be_carried_over():
                     if path.name != "diff.css")
     assert css_problem(css) is None
     assert css_problem("tbody tr:nth-child(even) td { color: red }") is None
+
+
+# -- the demo: short enough to have been rendered whole once ------------------------------
+
+def demo_print_html(bundle: Path) -> str:
+    """The demo's print HTML, as render_documents gives it to the PDF renderer."""
+    captured: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(docgen.render.documents, "plan_document", lambda html: captured.append(html))
+        patch.setattr(docgen.render.documents, "render_pdf", lambda html, **where: b"")
+        render_documents(load_bundle(bundle), request(jobs=1))
+    return captured[0]
+
+
+def test_the_demo_is_rendered_in_small_parts(demo_dir):
+    plan = plan_document(demo_print_html(demo_dir / "contoso.bundle.json"))
+    assert plan is not None and split.SPLIT_WEIGHT < plan.weight
+    parts = plan.parts()
+    assert len(parts) >= 8
+    # a part weighs more than PART_WEIGHT only when it is one cut that cannot be divided
+    heavy = [part for part in parts if part.weight > split.PART_WEIGHT]
+    assert all(part.html.count('class="doc-section page-start') == 1 for part in heavy)
+
+
+PARTED_IN_A_CHILD = """
+import sys
+from pathlib import Path
+from docgen.bundle import load_bundle
+from docgen.render.documents import RenderRequest, render_documents
+import docgen.render.documents as documents
+planned = []
+plan_document = documents.plan_document
+documents.plan_document = lambda html: planned.append(plan_document(html)) or planned[-1]
+pdf = render_documents(load_bundle(Path(sys.argv[1])), RenderRequest(formats=("pdf",), stem="x", jobs=2))["x.pdf"]
+print(planned[0] is not None, pdf.startswith(b"%PDF-"), "weasyprint" in sys.modules)
+"""
+
+
+def test_a_parted_render_leaves_weasyprint_to_the_rendering_processes(demo_dir):
+    # Importing WeasyPrint takes half a second; the rendering processes' server does it
+    # while this process makes the HTML, and this process never needs it.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", PARTED_IN_A_CHILD, str(demo_dir / "contoso.bundle.json")],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "False"], done.stderr

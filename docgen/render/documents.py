@@ -23,7 +23,7 @@ from docgen.render.context import report_context
 from docgen.render.diff_context import diff_context
 from docgen.render.html import REPORT_TEMPLATE, make_environment, render_template
 from docgen.render.options import DocumentOptions
-from docgen.render.parallel import plan_document, render_in_parts
+from docgen.render.parallel import plan_document, render_in_parts, start_early
 from docgen.render.pdf import PdfAttachment, load_weasyprint, render_pdf
 from docgen.render.tables import report_tables, tables_to_csv, tables_to_xlsx
 
@@ -125,7 +125,10 @@ def render_record(options: DocumentOptions, **extra: object) -> bytes:
 
 def _environment(request: RenderRequest) -> tuple[jinja2.Environment, list[Path]]:
     if "pdf" in request.formats:
-        load_weasyprint()  # fail before any work if Pango is missing
+        # The rendering processes' server imports WeasyPrint while the HTML is made; without
+        # one, this process imports it now, to fail before any work if Pango is missing.
+        if not start_early(request.jobs):
+            load_weasyprint()
     builtin = data_dir("templates")
     return make_environment(builtin, request.options.templates), [builtin]
 

@@ -22,13 +22,17 @@ import re
 from dataclasses import dataclass
 
 PAGE_START = "page-start"
-# Documents lighter than this (some 120 pages) are rendered whole; consecutive cuts are
-# grouped into parts of up to PART_WEIGHT (some 70 pages, under 450 MB of memory each).
+# Documents lighter than this (some 20 pages) are rendered whole: below it, what parts
+# cost besides their pages (the contents laid out twice, the page margins, the merge)
+# outweighs what a second process saves. Consecutive cuts are grouped into parts of up
+# to PART_WEIGHT (some 10 pages, a second each): small parts keep every process busy
+# to the end, and as WeasyPrint's time per page grows with the document, the demo's
+# eleven sections laid out one by one take 5.9 s where the whole document takes 6.5 s.
 # The weight of a slice is its text length plus ELEMENT_WEIGHT per element, which
-# WeasyPrint 70 lays out in about the same time (some 50 s per million on the benchmark
-# report; the DNS sections' long unbreakable records cost up to three times more).
-SPLIT_WEIGHT = 500_000
-PART_WEIGHT = 300_000
+# WeasyPrint 70 lays out in about the same time (some 25 s per million on the demo;
+# the DNS sections' long unbreakable records cost up to three times more).
+SPLIT_WEIGHT = 80_000
+PART_WEIGHT = 40_000
 ELEMENT_WEIGHT = 18
 
 # Elements that may hold a page-start element: plain blocks, repeated at the top of a part.

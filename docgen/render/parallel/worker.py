@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import cast
 
 from docgen.core.errors import DocgenError
@@ -22,6 +23,15 @@ SCALE = 0.75   # PDF points per CSS pixel
 
 
 @dataclass(frozen=True)
+class PageInfo:
+    height: float                                          # CSS pixels
+    anchors: tuple[tuple[str, float, float], ...] = ()     # name, x, y in PDF points
+    # internal links whose anchor is not in this part: target, Rect in PDF points
+    links: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
+    bookmarks: tuple = ()                                  # as WeasyPrint's Page.bookmarks
+
+
+@dataclass(frozen=True)
 class Job:
     html: str
     base_dir: Path
@@ -29,15 +39,9 @@ class Job:
     moment: datetime
     attachments: tuple[PdfAttachment, ...] = ()
     locate: bool = True          # report anchors, links and bookmarks of every page
-
-
-@dataclass(frozen=True)
-class PageInfo:
-    height: float                                          # CSS pixels
-    anchors: tuple[tuple[str, float, float], ...] = ()     # name, x, y in PDF points
-    # internal links whose anchor is not in this part: target, Rect in PDF points
-    links: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
-    bookmarks: tuple = ()                                  # as WeasyPrint's Page.bookmarks
+    # The pages of the parts after this one: given, the outline of the whole document is
+    # made here, by WeasyPrint, which the main process then need not import.
+    outline_after: tuple[PageInfo, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Result:
     cpu_seconds: float = 0.0
     peak_rss_kb: int = 0
     error: str | None = None
+    outline: list = field(default_factory=list)   # WeasyPrint's bookmark tree, if asked for
 
 
 class _Messages(logging.Handler):
@@ -68,12 +73,14 @@ class _Messages(logging.Handler):
 
 def render(job: Job) -> Result:
     """Lay out and write one part; a failure comes back as text, not as an exception."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     messages = _Messages()
     try:
         with pdf_session(job.moment, messages):
             document = lay_out(job.html, base_dir=job.base_dir, allowed_roots=list(job.allowed_roots))
             pages = _page_infos(document.pages) if job.locate else ()
+            outline = ([] if job.outline_after is None
+                       else outline_of([*pages, *job.outline_after]))
             data = write_pdf(document, list(job.attachments), job.moment)
             count = len(document.pages)
             del document
@@ -82,8 +89,15 @@ def render(job: Job) -> Result:
     except (ValueError, OSError) as exc:
         return Result(error=f"PDF rendering failed: {exc}")
     return Result(pdf=data, pages=pages, page_count=count, messages=tuple(messages.records),
-                  seconds=time.perf_counter() - started, cpu_seconds=time.process_time(),
-                  peak_rss_kb=peak_rss_kb())
+                  seconds=time.perf_counter() - started, cpu_seconds=time.process_time() - cpu_started,
+                  peak_rss_kb=peak_rss_kb(), outline=outline)
+
+
+def outline_of(pages: list[PageInfo]) -> list:
+    """WeasyPrint's bookmark tree of these pages, in order, as it makes one for a document."""
+    from weasyprint import Document
+
+    return Document.make_bookmark_tree(SimpleNamespace(pages=pages), SCALE, transform_pages=True)
 
 
 def peak_rss_kb() -> int:
