@@ -75,9 +75,11 @@ def measure(bundle: Path, out: Path, formats: str, tree: Path) -> tuple[float, f
     return float(seconds), int(max_rss_kb) / 1024, int(worker_rss_kb) / 1024, float(cpu)
 
 
-def demo_bundle(work: Path) -> Path:
+def demo_bundle(work: Path, tree: Path) -> Path:
+    """The demo's bundle as the docgen in `tree` writes it (a newer docgen reads an older bundle)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tree), os.environ.get("PYTHONPATH")]))}
     subprocess.run([sys.executable, "-m", "docgen", "demo", "-o", str(work / "demo"), "--format", "html"],
-                   check=True, capture_output=True, cwd=REPO)
+                   check=True, capture_output=True, cwd=work, env=env)
     return work / "demo" / "contoso.bundle.json"
 
 
@@ -126,7 +128,7 @@ def main() -> None:
         trees = {"after": REPO}
         if args.baseline:
             trees = {"before": export_revision(args.baseline, work / "before"), "after": REPO}
-        demo = demo_bundle(work)
+        demo = demo_bundle(work, trees.get("before", REPO))   # both versions read the older one
         large = generated_bundle(demo, args.servers, work)
         bundles = {"demo (5 servers)": demo, f"generated ({args.servers} servers)": large}
         rows, texts, failed = [], {}, False
