@@ -257,3 +257,29 @@ def test_zone_without_origin_takes_it_from_the_file_name(tmp_path: Path):
     assert origin_from_file_name(path) == "planned.test."
     client = LookupClient(ZoneTransport(load_zone_files([path]), [path.name]), FAST)
     assert client.lookup("planned.test", "TXT").records == ("v=spf1 -all",)
+
+
+def test_a_truncated_answer_whose_tcp_retry_is_refused_fails_and_says_so():
+    # A firewall that lets DNS through over UDP only: the answer comes back truncated,
+    # and the TCP connection it must be asked again on is refused.
+    with DnsTestServer([(None, ZONE)], tcp=False) as udp_only:
+        udp_only.set_fault("example.test", truncate=True)
+        lookup = client_for(udp_only).lookup("example.test", "TXT")
+        assert [(r.transport, r.outcome) for r in udp_only.query_log] == [("udp", "truncated")]
+    # recorded as a failed lookup, never as "no record", and the reason names the TCP retry
+    assert lookup.failed and lookup.records == ()
+    assert lookup.outcome == "refused"
+    assert lookup.error == (f"{udp_only.host}:{udp_only.port} is unreachable: connection refused "
+                            "over TCP, where a truncated UDP answer must be asked again")
+
+
+def test_a_truncated_answer_whose_tcp_retry_is_refused_goes_to_the_next_nameserver(server):
+    with DnsTestServer([(None, ZONE)], tcp=False) as udp_only:
+        udp_only.set_fault("example.test", truncate=True)
+        transport = NetworkTransport([Nameserver(udp_only.host, udp_only.port),
+                                      Nameserver(server.host, server.port)])
+        started = time.monotonic()
+        lookup = LookupClient(transport, FAST).lookup("example.test", "TXT")
+        took = time.monotonic() - started
+    assert lookup.outcome == "noerror" and lookup.records == ("v=spf1 -all",)
+    assert took < FAST.timeout   # refused at once: no timeout waited for before the next one

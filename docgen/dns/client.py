@@ -169,7 +169,11 @@ class NetworkTransport:
             left = timeout - (time.monotonic() - started)
             if left <= 0:
                 raise dns.exception.Timeout(timeout=timeout) from None
-            return dns.query.tcp(query, server.host, timeout=left, port=server.port)
+            try:
+                return dns.query.tcp(query, server.host, timeout=left, port=server.port)
+            except OSError as exc:   # e.g. a firewall that lets DNS through over UDP only
+                raise OSError(exc.errno, f"{exc.strerror or type(exc).__name__} over TCP, "
+                                         "where a truncated UDP answer must be asked again") from None
 
     def describe(self) -> dict:
         return {"mode": "network", "nameservers": [str(server) for server in self.servers],
@@ -209,8 +213,8 @@ UNREACHABLE = " is unreachable: "
 
 def unreachable_words(server: object, exc: OSError) -> str:
     """'127.0.0.1:5399 is unreachable: connection refused'"""
-    reason = (exc.strerror or type(exc).__name__).lower()
-    return f"{server}{UNREACHABLE}{reason}"
+    reason = exc.strerror or type(exc).__name__
+    return f"{server}{UNREACHABLE}{reason[:1].lower()}{reason[1:]}"
 
 
 def resolver_words(described: dict) -> str:

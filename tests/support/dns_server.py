@@ -323,8 +323,12 @@ class DnsTestServer:
 
     def __init__(self, zones: Iterable[ZoneSource] = (), *,
                  fault_plan: FaultPlan | None = None,
-                 log_limit: int = 100_000) -> None:
+                 log_limit: int = 100_000, tcp: bool = True) -> None:
         """Parse ``zones`` (see :data:`ZoneSource`) and prepare the server.
+
+        With ``tcp=False`` the port refuses TCP connections (nothing listens
+        there), as behind a firewall that lets only UDP through: a truncated
+        answer then cannot be asked again over TCP.
 
         ``log_limit`` bounds the query log (oldest entries are discarded) so
         long benchmarks do not grow memory without limit; counters are not
@@ -345,6 +349,7 @@ class DnsTestServer:
         self._udp_transport: asyncio.DatagramTransport | None = None
         self._tcp_server: asyncio.Server | None = None
         self._port: int | None = None
+        self._tcp = tcp
         self.load_zones(zones)
         self.set_fault_plan(fault_plan)
 
@@ -379,6 +384,8 @@ class DnsTestServer:
                 raise RuntimeError("server is already running")
             udp_sock, tcp_sock = _bind_port_pair(HOST)
             self._port = udp_sock.getsockname()[1]
+            if not self._tcp:
+                tcp_sock.close()   # the port is free of TCP listeners: connecting is refused
             loop = asyncio.new_event_loop()
             # Daemon, so a test that forgets stop() cannot hang interpreter
             # exit.
@@ -570,8 +577,9 @@ class DnsTestServer:
         transport, _ = await loop.create_datagram_endpoint(
             lambda: _UdpProtocol(self), sock=udp_sock)
         self._udp_transport = cast(asyncio.DatagramTransport, transport)
-        self._tcp_server = await asyncio.start_server(self._serve_tcp,
-                                                      sock=tcp_sock)
+        if self._tcp:
+            self._tcp_server = await asyncio.start_server(self._serve_tcp,
+                                                          sock=tcp_sock)
 
     def _close_endpoints_and_stop(self,
                                   loop: asyncio.AbstractEventLoop) -> None:
