@@ -229,3 +229,39 @@ def test_view_names_what_the_export_names():
     assert admins["excluded"] == ["Emergency access accounts"]
     assert view["counts"] == {"On": 5, "Report-only": 2, "Off": 1, "unknown": 0}
     assert view["security_defaults"] == "off"
+
+
+def _variant(policy: dict, name: str, **conditions) -> dict:
+    changed = copy.deepcopy(policy)
+    changed.update(id=f"a1f3c2d4-0099-4b5c-8d9e-{sum(map(ord, name)):012d}", displayName=name,
+                   state="enabled")
+    changed["conditions"].update(conditions)
+    return changed
+
+
+def test_both_areas_read_one_answer_to_the_native_mail_question(tmp_path):
+    """Which policy keeps the native mail apps from Exchange Online: the coverage row (iOS and
+    Android) and the mobile section (iOS) ask docgen/areas/native_mail.py, so they agree."""
+    from docgen.areas.mobile_access.cloud import native_mail_policies
+
+    legacy, approved = demo_policies()[0], demo_policies()[5]   # CA001 blocks EAS; CA006 approved apps
+    ios = {"includePlatforms": ["iOS"], "excludePlatforms": []}
+    policies = [
+        _variant(legacy, "block EAS everywhere"),
+        _variant(legacy, "block EAS on iOS", platforms=ios),
+        _variant(approved, "approved apps on iOS and Android"),
+        _variant(approved, "approved apps on iOS", platforms=ios),
+        _variant(approved, "approved apps, no platform named", platforms=None),
+        _variant(legacy, "block EAS from one country",
+                 locations={"includeLocations": ["00000000-0000-0000-0000-0000000000aa"],
+                            "excludeLocations": []}),
+    ]
+    export = tmp_path / "policies.json"
+    export.write_text(graph_page(policies))
+    section = section_of(export)
+    assert sorted(covered(section)["native_mail_eas"]) == [
+        "approved apps on iOS and Android", "block EAS everywhere"]
+    assert sorted(native_mail_policies(section["items"])["enabled"]) == [
+        "approved apps on iOS", "approved apps on iOS and Android", "block EAS everywhere",
+        "block EAS on iOS"]
+

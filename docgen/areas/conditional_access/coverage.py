@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from docgen.areas.native_mail import MOBILE_PLATFORMS, native_mail_blocked_on
+
 REPORT_ONLY = "enabledForReportingButNotEnforced"
 STATE_WORDS = {"enabled": "On", "disabled": "Off", REPORT_ONLY: "Report-only", None: "unknown"}
 LEGACY_CLIENTS = {"exchangeActiveSync", "other"}
 MFA_CONTROLS = {"mfa"}
-APPROVED_APP_CONTROLS = {"approvedApplication", "compliantApplication"}
-EXCHANGE_APPS = {"all", "office365", "00000002-0000-0ff1-ce00-000000000000"}
 CLIENT_WORDS = {"all": "any client", "browser": "browser", "mobileAppsAndDesktopClients":
                 "mobile apps and desktop clients", "exchangeActiveSync": "Exchange ActiveSync",
                 "easSupported": "Exchange ActiveSync", "other": "other clients"}
@@ -132,18 +132,8 @@ def _sign_in_risk(policy: Policy) -> bool:
 
 
 def _native_mail(policy: Policy) -> bool:
-    """Exchange ActiveSync clients blocked, or iOS/Android allowed only approved client apps
-    (which the native mail apps are not)."""
-    if not (everyone(policy) and all_apps(policy, EXCHANGE_APPS)):
-        return False
-    types = set(policy["client_app_types"])
-    if blocks(policy) and types & {"exchangeActiveSync", "easSupported"} and unconditional(policy):
-        return True
-    platforms = set(policy["platforms"]["include"])
-    grant = policy["grant"]
-    return bool(grant) and bool(platforms & {"all", "iOS", "android"}) and bool(
-        set(grant["built_in"]) & APPROVED_APP_CONTROLS) and (
-        grant["operator"] == "AND" or set(grant["built_in"]) <= APPROVED_APP_CONTROLS)
+    """The native mail apps kept from Exchange Online on iOS and on Android."""
+    return set(MOBILE_PLATFORMS) <= native_mail_blocked_on(policy)
 
 
 PROTECTIONS = (
