@@ -265,3 +265,19 @@ def test_both_areas_read_one_answer_to_the_native_mail_question(tmp_path):
         "approved apps on iOS", "approved apps on iOS and Android", "block EAS everywhere",
         "block EAS on iOS"]
 
+
+def test_a_policy_id_met_again_with_other_settings_is_an_error_not_a_silent_drop(tmp_path):
+    first, second = demo_policies()[0], copy.deepcopy(demo_policies()[1])
+    second["id"] = first["id"]
+    export = tmp_path / "policies.json"
+    export.write_text(graph_page([first, second]))
+    section = section_of(export)
+    assert [item["name"] for item in section["items"]] == ["CA001 Block legacy authentication"]
+    assert section["errors"] == [{
+        "source": "policies.json", "where": "policy 'CA002 Require MFA for all users'",
+        "message": f"policy id {first['id']} is also earlier in this file, with other settings; "
+                   "that one is kept"}]
+    # the same export read twice (or two exports of one tenant) holds the same policies: no error
+    again = tmp_path / "again.json"
+    again.write_text(graph_page(demo_policies()))
+    assert section_of(ENTRA / "contoso-entra-graph-policies.json", again)["errors"] == []

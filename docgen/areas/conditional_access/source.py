@@ -82,6 +82,7 @@ def import_conditional_access(paths: list[Path], collected_at: datetime | None =
     inputs: list[dict] = []
     merged = Parsed()
     policies: dict[str, dict] = {}
+    policy_files: dict[str, str] = {}    # key -> the file its kept policy came from
     locations: dict[str, dict] = {}
     settings: dict[str, dict] = {}
     times: list[datetime] = []
@@ -101,7 +102,10 @@ def import_conditional_access(paths: list[Path], collected_at: datetime | None =
         merged.names.update(parsed.names)
         merged.bad_policies |= parsed.bad_policies
         for policy in parsed.policies:
-            policies.setdefault(policy["key"], policy)
+            kept = policies.setdefault(policy["key"], policy)
+            if kept is not policy and kept != policy:
+                errors.append(_repeated(policy, record["name"], policy_files[policy["key"]]))
+            policy_files.setdefault(policy["key"], record["name"])
         for location in parsed.named_locations:
             locations.setdefault(location["key"], location)
         for setting in parsed.directory_settings:
@@ -198,6 +202,14 @@ def _kind(obj: Any, context: str) -> str:
 
 
 # -- policies --------------------------------------------------------------------------
+
+
+def _repeated(policy: dict, source: str, first: str) -> InputError:
+    """A policy id met again with other settings: the first is kept, and this one is not lost
+    silently (the same policy read twice, as from two exports of one tenant, is no error)."""
+    earlier = "earlier in this file" if first == source else f"in {first}"
+    return InputError(f"policy id {policy['id'] or policy['key']} is also {earlier}, with other "
+                      "settings; that one is kept", source=source, where=f"policy '{policy['name']}'")
 
 
 def _policies(parsed: Parsed, value: Any, source: str, first: int = 1) -> None:
