@@ -186,3 +186,13 @@ def test_the_html_breaks_long_names_at_their_dots_and_copies_them_whole(demo_dir
     # the same places as the PDF's (test_long_names_break_at_separators_and_camel_case_only)
     assert breakable("<td>contoso-shop.contoso.onmicrosoft.com</td>", mark="<wbr>") == (
         "<td>contoso-shop.<wbr>contoso.<wbr>onmicrosoft.<wbr>com</td>")
+
+
+def test_a_diffs_values_wrap_where_the_report_wraps_and_after_an_expressions_operators():
+    from docgen.render.diff_values import breakable as diff_breakable
+
+    # the report's rule: numbers and addresses stay whole, a range may wrap after its hyphen
+    assert str(diff_breakable("192.168.100.200-192.168.100.254")) == "192.168.100.200-<wbr>192.168.100.254"
+    # and an attribute flow may wrap after its brackets and operators
+    assert str(diff_breakable('IIF(IsPresent([mail]),[mail]&"x",NULL)')) == (
+        'IIF(<wbr>IsPresent([<wbr>mail]),[<wbr>mail]&amp;<wbr>&#34;x&#34;,<wbr>NULL)')

@@ -23,17 +23,21 @@ BREAK = "\u200b"
 MIN_RUN = 12
 HARD_BREAK = 20
 CAMEL_PIECE = 6        # a camel-case break only after this many characters of a piece
-_SEPARATORS = frozenset("._/\\,;:@")
+NAME_SEPARATORS = frozenset("._/\\,;:@")
+# An expression (a sync rule's attribute flow) may also wrap after its operators and brackets;
+# "&amp;" is how an escaped & reaches here, one unit.
+EXPRESSION_SEPARATORS = NAME_SEPARATORS | frozenset(["=", "|", "(", ")", "[", "]", "{", "}", "&amp;"])
 _PIECES = re.compile(r"(<[^>]*>)")
 _RUN = re.compile(r"(?:[^\s<>&]|&#?\w+;){%d,}" % MIN_RUN)
 _UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)
 _VERBATIM = re.compile(r"<(/?)(style|title|svg|script|textarea|h[1-6])\b", re.IGNORECASE)
 
 
-def breakable(html: str, mark: str = BREAK) -> str:
+def breakable(html: str, mark: str = BREAK, separators: frozenset[str] = NAME_SEPARATORS) -> str:
     """`html` with `mark` in every long run of text (not in tags, CSS, titles, headings,
     which wrap as blocks and name the bookmarks, or SVG). The PDF takes BREAK; a browser
-    takes "<wbr>", which copying a name leaves out."""
+    takes "<wbr>", which copying a name leaves out. `separators`: the characters a line
+    may break after (EXPRESSION_SEPARATORS for attribute-flow expressions)."""
     pieces = _PIECES.split(html)
     verbatim = 0
     for index, piece in enumerate(pieces):
@@ -42,15 +46,15 @@ def breakable(html: str, mark: str = BREAK) -> str:
             if tag:
                 verbatim = max(0, verbatim + (-1 if tag.group(1) else 1))
         elif not verbatim and len(piece) >= MIN_RUN:
-            pieces[index] = _RUN.sub(lambda match: _with_breaks(match, mark), piece)
+            pieces[index] = _RUN.sub(lambda match: _with_breaks(match, mark, separators), piece)
     return "".join(pieces)
 
 
-def _with_breaks(match: re.Match, mark: str) -> str:
+def _with_breaks(match: re.Match, mark: str, separators: frozenset[str]) -> str:
     units = _UNIT.findall(match.group())
     out, since = [units[0]], 1
     for position in range(1, len(units)):
-        if _break_before(units, position, since):
+        if _break_before(units, position, since, separators):
             out.append(mark)
             since = 0
         elif units[position - 1] == "-" and not units[position].isdigit():
@@ -60,17 +64,17 @@ def _with_breaks(match: re.Match, mark: str) -> str:
     return "".join(out)
 
 
-def _break_before(units: list[str], position: int, since: int) -> bool:
+def _break_before(units: list[str], position: int, since: int, separators: frozenset[str]) -> bool:
     """Whether a line may break before units[position], `since` units after the last break."""
     before, unit = units[position - 1], units[position]
     if _joins(unit) or before == "\u200d":
         # never between a character and what combines with it (accents, ZWJ, selectors)
         return False
-    if before in _SEPARATORS:
+    if before in separators:
         # after the last of a row of separators, not after a leading one (_dmarc), and not
         # inside a number (10.1.0.21, 4,294)
         in_number = position >= 2 and units[position - 2].isdigit() and unit.isdigit()
-        return position >= 2 and unit not in _SEPARATORS and not in_number
+        return position >= 2 and unit not in separators and not in_number
     if since >= CAMEL_PIECE and before.isalpha() and before.islower() and unit.isupper():
         return True
     if before == "-" and unit.isdigit() and "." in units[position - since:position]:
@@ -78,7 +82,7 @@ def _break_before(units: list[str], position: int, since: int) -> bool:
     if (before == "-" and unit.isdigit() and since >= CAMEL_PIECE
             and any(u.isalpha() for u in units[position - since:position])):
         return True  # a GUID's groups: a1f3c2d4-|0005-4b5c-|8d9e-... (a date stays whole)
-    return since >= HARD_BREAK and unit not in _SEPARATORS
+    return since >= HARD_BREAK and unit not in separators
 
 
 def _joins(unit: str) -> bool:

@@ -9,7 +9,6 @@ punctuation so that a narrow column wraps them there, not in the middle of a nam
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -17,14 +16,10 @@ from markupsafe import Markup, escape
 from docgen.diff.engine import section_diff, show
 from docgen.diff.inline import DELETED, INSERTED, word_diff
 from docgen.diff.wording import humanise, is_empty, leaf_name, members, words_of
+from docgen.render import breaks
 
 # Values longer than this are compared word by word rather than shown "old → new".
 LONG = 60
-# Tokens longer than this get break opportunities after punctuation.
-_LONG_TOKEN = 20
-_BREAK_AFTER = re.compile(r"([,;.=|&/\\)\]}:_\-])(?=\S)")
-_BREAK_BEFORE = re.compile(r"(?<=\S)([(\[{])")
-_TOKEN = re.compile(r"\S+")
 
 
 def field_views(section: str, kind: str, fields: list[dict]) -> list[dict[str, Any]]:
@@ -72,26 +67,10 @@ def _marked(runs: list[tuple[str, str]]) -> Markup:
 
 
 def breakable(text: str) -> Markup:
-    """Escaped text whose long tokens may break after punctuation (<wbr>), never mid-word."""
-    escaped = str(escape(text))
-    return Markup(_TOKEN.sub(_break_token, escaped))
-
-
-def _break_token(match: re.Match) -> str:
-    token = match.group()
-    return token if len(token) <= _LONG_TOKEN else _soft(token)
-
-
-def _soft(token: str) -> str:
-    # break opportunities around punctuation, but never inside an entity such as &amp;
-    pieces = re.split(r"(&[a-z#0-9]+;)", token)
-    out = []
-    for piece in pieces:
-        if piece.startswith("&") and piece.endswith(";"):
-            out.append(piece + "<wbr>")
-        else:
-            out.append(_BREAK_BEFORE.sub(r"<wbr>\1", _BREAK_AFTER.sub(r"\1<wbr>", piece)))
-    return "".join(out)
+    """Escaped text whose long tokens may wrap where the report's do (render/breaks.py), and
+    also after an expression's operators and brackets: never in the middle of a word."""
+    return Markup(breaks.breakable(str(escape(text)), mark="<wbr>",
+                                   separators=breaks.EXPRESSION_SEPARATORS))
 
 
 def readable(value: Any) -> Markup:
