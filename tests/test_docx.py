@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -366,3 +367,27 @@ def test_build_writes_the_docx_named_in_output_formats(tmp_path, run_cli):
     assert sorted(path.name for path in (project / "out").iterdir()) == ["contoso.bundle.json", "contoso.docx"]
     result = run_cli("verify", project / "out" / "contoso.docx", "--bundle", project / "out" / "contoso.bundle.json")
     assert result.exit_code == 0, result.output
+
+
+def test_a_diff_in_word_marks_the_words_a_long_change_took_out_and_put_in(tmp_path, demo):
+    """As in the HTML and the PDF: a changed attribute flow is shown whole before and after,
+    the words taken out struck through, those put in underlined; an OU excluded is said so."""
+    before = demo / "contoso.bundle.json"
+    bundle = json.loads(before.read_text())
+    flow = bundle["sections"]["aadconnect"]["items"][0]["sync_rules"][0]["flows"][0]
+    flow["expression"] = flow["expression"].replace('"MSOL_"', '"SVC_"')
+    after = tmp_path / "after.bundle.json"
+    after.write_text(json.dumps(bundle))
+    result = invoke("diff", before, after, "-o", tmp_path / "diff", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    document = Document(io.BytesIO((tmp_path / "diff" / "diff.docx").read_bytes()))
+    cell = next(row.cells[2] for table in tables_with(document, ["Change", "Object", "Details"])
+                for row in table.rows if "Before" in row.cells[2].text)
+    runs = [run for paragraph in cell.paragraphs for run in paragraph.runs]
+    assert [run.text for run in runs if run.font.strike] == ["MSOL_"]
+    assert [run.text for run in runs if run.font.underline] == ["SVC_"]
+    text = cell.text[cell.text.index("\nBefore "):]   # after the change's one-line summary
+    # both values whole, in order
+    assert text.count('Left([sAMAccountName], 5) = "') == 2 and text.count("True, NULL)") == 2
+    assert text.index("MSOL_") < text.index("\nAfter ") < text.index("SVC_")
+

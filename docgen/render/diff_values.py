@@ -24,8 +24,15 @@ LONG = 60
 
 def field_views(section: str, kind: str, fields: list[dict]) -> list[dict[str, Any]]:
     """The fields people read (derived ones only when nothing else changed), each with the
-    form it is shown in: "value" (an added or removed object's field), "members", "text"
-    (compared word by word) or "pair"."""
+    form it is shown in, as HTML (Markup) and as plain pieces for the Word document:
+
+    - "value" (an added or removed object's field): `value`; `text`
+    - "members" (a list's members added or removed): `lines`; `changes`, each
+      (INSERTED or DELETED, the member, the words: "excluded", "no longer excluded")
+    - "text" (a long value compared word by word): `old`, `new`; `old_runs`, `new_runs`
+      (diff.inline's runs: EQUAL and DELETED, EQUAL and INSERTED)
+    - "pair" (a short value, "old → new"): `old`, `new`; `old_text`, `new_text`
+    """
     labels = section_diff(section).labels
     return [_view(field, kind, labels) for field in shown_fields(fields)]
 
@@ -39,19 +46,24 @@ def _view(field: dict, kind: str, labels) -> dict[str, Any]:
     label = field.get("label") or field["path"]
     old, new = field["old"], field["new"]
     if kind in ("added", "removed"):
-        return {"label": label, "form": "value", "value": readable(new if kind == "added" else old)}
+        value = new if kind == "added" else old
+        return {"label": label, "form": "value", "value": readable(value), "text": show(value, None)}
     listed = members(old, new)
     if listed is not None and (listed[0] or listed[1]):
         words = words_of(labels, leaf_name(field["path"]))
-        lines = [Markup("<ins>{}</ins> {}").format(breakable(show(m, None)), words.added) for m in listed[0]]
-        lines += [Markup("<del>{}</del> {}").format(breakable(show(m, None)), words.removed)
-                  for m in listed[1]]
-        return {"label": label, "form": "members", "lines": lines}
+        changes = ([(INSERTED, show(m, None), words.added) for m in listed[0]]
+                   + [(DELETED, show(m, None), words.removed) for m in listed[1]])
+        lines = [Markup("<{0}>{1}</{0}> {2}").format("ins" if change == INSERTED else "del",
+                                                     breakable(text), said)
+                 for change, text, said in changes]
+        return {"label": label, "form": "members", "lines": lines, "changes": changes}
     before, after = show(old, None), show(new, None)
     if not is_empty(old) and not is_empty(new) and max(len(before), len(after)) > LONG:
         old_runs, new_runs = word_diff(before, after)
-        return {"label": label, "form": "text", "old": _marked(old_runs), "new": _marked(new_runs)}
-    return {"label": label, "form": "pair", "old": readable(old), "new": readable(new)}
+        return {"label": label, "form": "text", "old": _marked(old_runs), "new": _marked(new_runs),
+                "old_runs": old_runs, "new_runs": new_runs}
+    return {"label": label, "form": "pair", "old": readable(old), "new": readable(new),
+            "old_text": before, "new_text": after}
 
 
 def _marked(runs: list[tuple[str, str]]) -> Markup:

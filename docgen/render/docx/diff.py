@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from docgen.core.dates import parse_iso
 from docgen.diff.engine import show
-from docgen.render.diff_values import shown_fields
+from docgen.diff.inline import DELETED, INSERTED
 from docgen.render.docx.package import fixed_bytes, open_document, set_properties, update_fields_on_open
 from docgen.render.docx.report import UPDATE_HINT, fill_contents, page_setup
 from docgen.render.docx.writer import SEVERITY_FILLS, Cell, Span, Writer, clean
-from docgen.render.html import format_datetime
+from docgen.render.html import format_datetime, visible_text
 from docgen.render.options import DocxTemplate
 
+MUTED = "5A6470"
 KIND_FILLS = {"added": "166534", "removed": "8B1A1A", "modified": "A16207", "replaced": "C2410C",
               "unknown": "5A6470"}
 
@@ -31,7 +32,7 @@ def diff_docx(context: dict, template: DocxTemplate | None) -> bytes:
     _findings(writer, diff)
     print_unchanged = not context["changes_only"]
     for section in diff["sections"]:
-        _section(writer, section, print_unchanged)
+        _section(writer, section, context["views"][section["name"]], print_unchanged)
     _volatile(writer, diff)
     fill_contents(writer, contents)
     writer.finish()
@@ -105,7 +106,7 @@ def _findings(writer: Writer, diff: dict) -> None:
                  finding["subject"], finding["title"]] for finding in findings[group]], weights=(12, 30, 58))
 
 
-def _section(writer: Writer, section: dict, print_unchanged: bool) -> None:
+def _section(writer: Writer, section: dict, views: list[dict], print_unchanged: bool) -> None:
     writer.heading(section["title"], 1)
     if not section["comparable"]:
         writer.paragraph(f"Not comparable: {clean(section['reason'])}.")
@@ -116,23 +117,41 @@ def _section(writer: Writer, section: dict, print_unchanged: bool) -> None:
     if not section["changes"] and not unchanged:
         return
     rows = []
-    for change in section["changes"]:
+    for change, view in zip(section["changes"], views):
         details: list[Span] = [Span(change["summary"])]
-        for field in shown_fields(change.get("fields") or []):
-            details.append(Span(f"\n{clean(field.get('label') or field['path'])}: ", bold=True))
-            if change["kind"] in ("added", "removed"):
-                details.append(Span(clean(show(field["new"] if change["kind"] == "added" else field["old"],
-                                               None))))
-            else:
-                details.append(Span(f"{clean(show(field['old'], None))} → {clean(show(field['new'], None))}"))
+        for field in view["fields"]:
+            details.append(Span(f"\n{clean(field['label'])}: ", bold=True))
+            details += _field_spans(field)
         if change.get("unknown"):
             paths = ", ".join(clean(part.get("label") or part["path"]) for part in change["unknown"])
-            details.append(Span(f"\nCould not be compared (a lookup failed on one side): {paths}", color="5A6470"))
+            details.append(Span(f"\nCould not be compared (a lookup failed on one side): {paths}", color=MUTED))
         rows.append([Cell(change["kind"], fill=KIND_FILLS.get(change["kind"]), bold=True),
                      [Span(f"{clean(change['noun'])} "), Span(change["label"], bold=True)], details])
     rows += [["unchanged", [Span(f"{clean(item['noun'])} "), Span(item["label"], bold=True)], ""]
              for item in unchanged]
     writer.table(("Change", "Object", "Details"), rows, weights=(12, 28, 60))
+
+
+def _field_spans(field: dict) -> list[Span]:
+    """One changed field as the HTML and the PDF show it (render/diff_values.py): a long value
+    whole before and after, the words taken out struck through and those put in underlined."""
+    form = field["form"]
+    if form == "value":
+        return [Span(clean(field["text"]))]
+    if form == "pair":
+        return [Span(f"{clean(field['old_text'])} → {clean(field['new_text'])}")]
+    if form == "members":
+        return [span for change, text, said in field["changes"]
+                for span in (Span("\n"), Span(clean(text), strike=change == DELETED,
+                                               underline=change == INSERTED), Span(f" {said}"))]
+    return [Span("\nBefore ", color=MUTED), *_runs(field["old_runs"]),
+            Span("\nAfter ", color=MUTED), *_runs(field["new_runs"])]
+
+
+def _runs(runs: list[tuple[str, str]]) -> list[Span]:
+    # raw: a run may be a lone space, which clean() would show as a dash
+    return [Span(str(visible_text(text)), raw=True, strike=kind == DELETED, underline=kind == INSERTED)
+            for kind, text in runs]
 
 
 def _volatile(writer: Writer, diff: dict) -> None:

@@ -63,6 +63,8 @@ class Span:
     link: str | None = None     # an external URL (http, https, mailto)
     raw: bool = False           # already clean (no dash for empty text)
     fill: str | None = None     # a badge: white text on this colour
+    strike: bool = False        # words a change took out (a diff)
+    underline: bool = False     # words a change put in (a diff)
 
 
 @dataclass(frozen=True)
@@ -191,11 +193,13 @@ class Writer:
             self.el("b", rpr)
         if span.italic:
             self.el("i", rpr)
+        if span.strike:
+            self.el("strike", rpr)
         if span.fill:
             self.el("color", rpr, val="FFFFFF")
         elif color:
             self.el("color", rpr, val=color)
-        if underline:
+        if underline or span.underline:
             self.el("u", rpr, val="single")
         if span.fill:
             self.el("shd", rpr, val="clear", color="auto", fill=span.fill)
