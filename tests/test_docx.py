@@ -391,3 +391,18 @@ def test_a_diff_in_word_marks_the_words_a_long_change_took_out_and_put_in(tmp_pa
     assert text.count('Left([sAMAccountName], 5) = "') == 2 and text.count("True, NULL)") == 2
     assert text.index("MSOL_") < text.index("\nAfter ") < text.index("SVC_")
 
+
+@pytest.mark.slow   # LibreOffice starts in a few seconds
+def test_a_word_diffs_table_headers_are_not_cut_mid_word(tmp_path, demo):
+    """Word (here LibreOffice) lays the diff's summary table out: each header word on one line
+    ("unknown" was printed "unknow" / "n": its column was one letter too narrow)."""
+    from pypdf import PdfReader
+
+    before = demo / "contoso.bundle.json"
+    after = tmp_path / "after.bundle.json"
+    after.write_bytes(before.read_bytes().replace(b'"EX01.corp.contoso.com"', b'"EX01.corp.contoso.net"'))
+    assert invoke("diff", before, after, "-o", tmp_path / "diff", "--format", "docx").exit_code == 0
+    pdf = PdfReader(io.BytesIO(convert((tmp_path / "diff" / "diff.docx").read_bytes(), tmp_path / "pdf")))
+    summary = next(text for text in (page.extract_text() for page in pdf.pages) if "Section" in text)
+    header = summary[summary.index("Section"):summary.index("Azure AD Connect")]
+    assert header.split() == ["Section", "added", "removed", "modified", "replaced", "unknown", "unchanged"]

@@ -497,7 +497,8 @@ def _weight(column: str, values: list[Any]) -> float:
     90th percentile of their lengths), long ones counting less than their length."""
     lengths = sorted(len(_plain(value)) for value in values[:500])
     typical = lengths[int(len(lengths) * 0.9)] if lengths else 0
-    header = max((len(word) for word in column.split()), default=3) + 1
+    # a bold header word and the cell's margins: "unknown" was cut "unknow|n" at + 1
+    header = max((len(word) for word in column.split()), default=3) + 2
     length = max(typical, header, 4)
     return length if length <= 14 else 14 + (length - 14) ** 0.75
 
