@@ -313,7 +313,9 @@ class Writer:
             weights = [_weight(column, [row[index] if index < len(row) else None for row in rows])
                        for index, column in enumerate(columns)]
         scale = total / sum(weights)
-        widths = [int(weight * scale) for weight in weights]
+        widths = _fitted([int(weight * scale) for weight in weights],
+                         [_word_twips(column, [row[index] if index < len(row) else None for row in rows])
+                          for index, column in enumerate(columns)])
         widths[-1] += total - sum(widths)
         return widths
 
@@ -501,6 +503,34 @@ def _weight(column: str, values: list[Any]) -> float:
     header = max((len(word) for word in column.split()), default=3) + 2
     length = max(typical, header, 4)
     return length if length <= 14 else 14 + (length - 14) ** 0.75
+
+
+# Word breaks a line at spaces and after hyphens; a longer run is cut where the cell ends
+# ("authenticat|ion"). A column is given room for its longest such word of at most WORD_CAP
+# characters (a domain name or a thumbprint is longer than any column: it is cut anyway).
+WORD_CAP = 14
+_WORDS = re.compile(r"[^\s-]*-?")
+CHAR_TWIPS = 95         # an average DejaVu Sans character at the table's 8.5 pt, as Word sets it
+CELL_MARGINS = 2 * 70   # tblCellMar left and right
+
+
+def _word_twips(column: str, values: list[Any]) -> int:
+    """The width the column's longest word of at most WORD_CAP characters needs (header included)."""
+    longest = max((len(word) for value in [column, *values[:500]]
+                   for word in _WORDS.findall(_plain(value)) if len(word) <= WORD_CAP), default=0)
+    return longest * CHAR_TWIPS + CELL_MARGINS
+
+
+def _fitted(widths: list[int], needs: list[int]) -> list[int]:
+    """`widths` with each column widened to what its longest word needs, the room taken
+    from the columns wider than they need, in proportion to what they can spare."""
+    short = sum(max(0, need - width) for width, need in zip(widths, needs))
+    spare = [max(0, width - need) for width, need in zip(widths, needs)]
+    if not short or sum(spare) < short:
+        return widths   # nothing to do, or nothing fits: the weights decide
+    share = short / sum(spare)
+    return [need if width < need else width - int(room * share)
+            for width, need, room in zip(widths, needs, spare)]
 
 
 def _dark(colour: str) -> bool:
