@@ -412,3 +412,10 @@ def test_a_word_diffs_table_headers_are_not_cut_mid_word(tmp_path, demo):
     summary = next(text for text in (page.extract_text() for page in pdf.pages) if "Section" in text)
     header = summary[summary.index("Section"):summary.index("Azure AD Connect")]
     assert header.split() == ["Section", "added", "removed", "modified", "replaced", "unknown", "unchanged"]
+
+
+def test_a_list_value_reads_as_a_list(document):
+    """A fact holding a list (a certificate's names) is "a, b, c", not the names run together."""
+    names = [row.cells[1].text for table in document.tables for row in table.rows
+             if row.cells[0].text == "Subject alternative names"]
+    assert names[0] == "mail.contoso.com, autodiscover.contoso.com, EX01.corp.contoso.com"

@@ -167,6 +167,8 @@ class Writer:
 
     def add_runs(self, p, content: Any, *, color: str | None = None, bold: bool = False,
                  mono: bool = False) -> None:
+        if isinstance(content, list) and not any(isinstance(item, Span) for item in content):
+            content = clean(content)   # a list value (names, roles): "a, b", not runs "ab"
         spans = content if isinstance(content, list) else [Span(clean(content) if content != "" else "",
                                                                 raw=True)]
         for span in spans:
@@ -314,7 +316,7 @@ class Writer:
                        for index, column in enumerate(columns)]
         scale = total / sum(weights)
         widths = _fitted([int(weight * scale) for weight in weights],
-                         [_word_twips(column, [row[index] if index < len(row) else None for row in rows])
+                         [_Words(column, [row[index] if index < len(row) else None for row in rows])
                           for index, column in enumerate(columns)])
         widths[-1] += total - sum(widths)
         return widths
@@ -507,30 +509,45 @@ def _weight(column: str, values: list[Any]) -> float:
 
 # Word breaks a line at spaces and after hyphens; a longer run is cut where the cell ends
 # ("authenticat|ion"). A column is given room for its longest such word of at most WORD_CAP
-# characters (a domain name or a thumbprint is longer than any column: it is cut anyway).
+# characters (a domain name or a thumbprint is longer than any column: it is cut anyway);
+# where the page cannot give every column that much, the cap is lowered until it can.
 WORD_CAP = 14
+MIN_WORD_CAP = 4
 _WORDS = re.compile(r"[^\s-]*-?")
 CHAR_TWIPS = 95         # an average DejaVu Sans character at the table's 8.5 pt, as Word sets it
+BOLD_CHAR_TWIPS = 135   # the same in bold (the header row), with room for wide capitals
 CELL_MARGINS = 2 * 70   # tblCellMar left and right
 
 
-def _word_twips(column: str, values: list[Any]) -> int:
-    """The width the column's longest word of at most WORD_CAP characters needs (header included)."""
-    longest = max((len(word) for value in [column, *values[:500]]
-                   for word in _WORDS.findall(_plain(value)) if len(word) <= WORD_CAP), default=0)
-    return longest * CHAR_TWIPS + CELL_MARGINS
+class _Words:
+    """The lengths of a column's words: its values' and its (bold) header's."""
+
+    def __init__(self, column: str, values: list[Any]) -> None:
+        self.values = sorted({len(word) for value in values[:500] for word in _WORDS.findall(_plain(value))})
+        self.header = sorted({len(word) for word in _WORDS.findall(column)})
+
+    def need(self, cap: int) -> int:
+        """The width the longest word of at most `cap` characters needs."""
+        def longest(lengths: list[int]) -> int:
+            return max((length for length in lengths if length <= cap), default=0)
+
+        return max(longest(self.values) * CHAR_TWIPS, longest(self.header) * BOLD_CHAR_TWIPS) + CELL_MARGINS
 
 
-def _fitted(widths: list[int], needs: list[int]) -> list[int]:
+def _fitted(widths: list[int], words: list[_Words]) -> list[int]:
     """`widths` with each column widened to what its longest word needs, the room taken
     from the columns wider than they need, in proportion to what they can spare."""
-    short = sum(max(0, need - width) for width, need in zip(widths, needs))
-    spare = [max(0, width - need) for width, need in zip(widths, needs)]
-    if not short or sum(spare) < short:
-        return widths   # nothing to do, or nothing fits: the weights decide
-    share = short / sum(spare)
-    return [need if width < need else width - int(room * share)
-            for width, need, room in zip(widths, needs, spare)]
+    for cap in range(WORD_CAP, MIN_WORD_CAP - 1, -1):
+        needs = [column.need(cap) for column in words]
+        short = sum(max(0, need - width) for width, need in zip(widths, needs))
+        spare = [max(0, width - need) for width, need in zip(widths, needs)]
+        if not short:
+            return widths
+        if sum(spare) >= short:
+            share = short / sum(spare)
+            return [need if width < need else width - int(room * share)
+                    for width, need, room in zip(widths, needs, spare)]
+    return widths   # not even short words fit: the weights decide
 
 
 def _dark(colour: str) -> bool:
@@ -542,6 +559,8 @@ def _dark(colour: str) -> bool:
 def _plain(value: Any) -> str:
     if isinstance(value, Cell):
         value = value.content
+    if isinstance(value, list) and not any(isinstance(item, Span) for item in value):
+        return clean(value)
     if isinstance(value, list):
         return "".join(span.text if isinstance(span, Span) else str(span) for span in value)
     return "" if value is None else str(value)
