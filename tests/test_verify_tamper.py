@@ -219,11 +219,11 @@ def test_compare_names_only_the_differing_page(demo_pdf_dir, tmp_path):
         out = io.BytesIO()
         pdf.save(out)
     aspects = {aspect.name: aspect for aspect in compare_pdfs(original, out.getvalue())}
-    assert [name for name, aspect in aspects.items() if not aspect.same] == ["page text", "page drawing"]
+    assert [name for name, aspect in aspects.items() if not aspect.ok] == ["page text", "page drawing"]
     pages = len(pikepdf.open(io.BytesIO(original)).pages)
     # the page's last words: its footer "Page 3 of N"
     assert aspects["page text"].detail == f"page 3: '0' is added after 'of {pages}'"
-    assert aspects["annotations"].same and aspects["metadata"].same
+    assert aspects["annotations"].ok and aspects["metadata"].ok
 
 
 def rotate_a_page(pdf: pikepdf.Pdf) -> None:
@@ -263,4 +263,4 @@ def test_compare_catches_more_kinds(demo_pdf_dir, kind):
         out = io.BytesIO()
         pdf.save(out)
     aspects = {aspect.name: aspect for aspect in compare_pdfs(original, out.getvalue())}
-    assert not aspects[name].same and aspects[name].detail == words, aspects[name]
+    assert not aspects[name].ok and aspects[name].detail == words, aspects[name]

@@ -44,11 +44,12 @@ CATALOG_WORDS = {"/Names": "named destinations, attachments, scripts", "/Outline
 
 
 @dataclass(frozen=True)
-class Aspect:
-    """One comparison: its name, whether the two agree, and in words how."""
+class Check:
+    """One of verify's checks (here: one aspect of two PDFs compared): its name, whether it
+    passed (the two agree), and in words how."""
 
     name: str
-    same: bool
+    ok: bool
     detail: str
 
 
@@ -66,7 +67,7 @@ class Unreadable(Exception):
     """The PDF cannot be opened at all."""
 
 
-def compare_pdfs(rendered: bytes, actual: bytes, *, signed: bool = False) -> list[Aspect]:
+def compare_pdfs(rendered: bytes, actual: bytes, *, signed: bool = False) -> list[Check]:
     """How `actual` (the file in hand) compares with `rendered` (docgen's render), aspect by aspect."""
     import pikepdf
 
@@ -249,10 +250,10 @@ def _xmp(pdf) -> dict[str, str]:
 # -- the aspects ----------------------------------------------------------------------
 
 
-def _count_aspect(expected: list[Page], actual: list[Page]) -> Aspect:
+def _count_aspect(expected: list[Page], actual: list[Page]) -> Check:
     if len(expected) == len(actual):
-        return Aspect("page count", True, f"{len(actual)} pages, as rendered")
-    return Aspect("page count", False, f"the file has {len(actual)} pages, docgen renders {len(expected)}")
+        return Check("page count", True, f"{len(actual)} pages, as rendered")
+    return Check("page count", False, f"the file has {len(actual)} pages, docgen renders {len(expected)}")
 
 
 class _Texts:
@@ -303,7 +304,7 @@ def _align(expected: list[Page], actual: list[Page]) -> _Alignment:
 
 
 def _page_aspects(expected: list[Page], actual: list[Page], texts: _Texts,
-                  alignment: _Alignment) -> list[Aspect]:
+                  alignment: _Alignment) -> list[Check]:
     """'page text' and 'page drawing': pages matched in order, so a removed, added or moved page
     is named as such rather than every page after it differing."""
     text_said: list[str] = []
@@ -318,14 +319,14 @@ def _page_aspects(expected: list[Page], actual: list[Page], texts: _Texts,
     text_said += [f"page {rendered + 1} of the render is page {found + 1} of the file (pages moved: "
                   f"'{_short(texts.text(1, found))}')" for rendered, found in alignment.moved]
     compared = f"{len(actual)} page(s)"
-    text = (Aspect("page text", False, _listed(text_said)) if text_said
-            else Aspect("page text", True, f"every page shows the rendered text ({compared})"))
+    text = (Check("page text", False, _listed(text_said)) if text_said
+            else Check("page text", True, f"every page shows the rendered text ({compared})"))
     if drawing_said:
-        drawing = Aspect("page drawing", False, _listed(drawing_said))
+        drawing = Check("page drawing", False, _listed(drawing_said))
     elif alignment.missing or alignment.added or alignment.moved:
-        drawing = Aspect("page drawing", False, "pages are missing, added or moved (see page text)")
+        drawing = Check("page drawing", False, "pages are missing, added or moved (see page text)")
     else:
-        drawing = Aspect("page drawing", True, f"every page draws what the render draws: content, "
+        drawing = Check("page drawing", True, f"every page draws what the render draws: content, "
                                                f"fonts, images, page settings ({compared})")
     return [text, drawing]
 
@@ -363,7 +364,7 @@ def _text_difference(rendered: str, actual: str) -> str:
     return ""
 
 
-def _annotation_aspect(expected: list[Page], actual: list[Page], alignment: _Alignment) -> Aspect:
+def _annotation_aspect(expected: list[Page], actual: list[Page], alignment: _Alignment) -> Check:
     """Each page's annotations against its counterpart's (links, and anything added: a stamp, a note)."""
     said = []
     for rendered, found in sorted(alignment.pairs + alignment.moved, key=lambda pair: pair[1]):
@@ -379,25 +380,25 @@ def _annotation_aspect(expected: list[Page], actual: list[Page], alignment: _Ali
         said.append(f"page {found + 1}: {'; '.join(parts) or 'annotations in another order'}")
     count = sum(len(page.annotations) for page in actual)
     if said:
-        return Aspect("annotations", False, _listed(said))
-    return Aspect("annotations", True, f"{count} annotation(s) (links), as rendered")
+        return Check("annotations", False, _listed(said))
+    return Check("annotations", True, f"{count} annotation(s) (links), as rendered")
 
 
-def _info_aspect(expected: dict[str, str], actual: dict[str, str], signed: bool) -> Aspect:
+def _info_aspect(expected: dict[str, str], actual: dict[str, str], signed: bool) -> Check:
     ignored = SIGNING_INFO if signed else set()
     said = _mapping_difference(expected, actual, ignored, lambda key: key.lstrip("/"))
     if said:
-        return Aspect("metadata", False, f"document information: {_listed(said)}")
-    return Aspect("metadata", True, f"document information as rendered ({len(actual)} entries"
+        return Check("metadata", False, f"document information: {_listed(said)}")
+    return Check("metadata", True, f"document information as rendered ({len(actual)} entries"
                                     + (", besides the signature's producer and date)" if signed else ")"))
 
 
-def _xmp_aspect(expected: dict[str, str], actual: dict[str, str], signed: bool) -> Aspect:
+def _xmp_aspect(expected: dict[str, str], actual: dict[str, str], signed: bool) -> Check:
     ignored = SIGNING_XMP if signed else set()
     said = _mapping_difference(expected, actual, ignored, lambda key: key.rsplit("}", 1)[-1])
     if said:
-        return Aspect("XMP metadata", False, _listed(said))
-    return Aspect("XMP metadata", True, f"as rendered, PDF/A part "
+        return Check("XMP metadata", False, _listed(said))
+    return Check("XMP metadata", True, f"as rendered, PDF/A part "
                                         f"{actual.get('{http://www.aiim.org/pdfa/ns/id/}part', '?')}"
                                         f"{actual.get('{http://www.aiim.org/pdfa/ns/id/}conformance', '')}")
 
@@ -418,7 +419,7 @@ def _mapping_difference(expected: dict[str, str], actual: dict[str, str], ignore
     return said
 
 
-def _catalog_aspect(expected_pdf, actual_pdf, signed: bool) -> Aspect:
+def _catalog_aspect(expected_pdf, actual_pdf, signed: bool) -> Check:
     """Outlines, attachments, named destinations, output intent, and anything added
     (an /OpenAction, JavaScript, a form)."""
     apart = CATALOG_APART | (SIGNING_CATALOG if signed else set())
@@ -449,8 +450,8 @@ def _catalog_aspect(expected_pdf, actual_pdf, signed: bool) -> Aspect:
         if others:
             said.append(f"form fields besides signatures: {', '.join(others)}")
     if said:
-        return Aspect("document structure", False, f"the catalog: {_listed(said)}")
-    return Aspect("document structure", True, "bookmarks, attachments, link targets and output intent "
+        return Check("document structure", False, f"the catalog: {_listed(said)}")
+    return Check("document structure", True, "bookmarks, attachments, link targets and output intent "
                                               "as rendered, nothing added (no actions, forms or scripts)")
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen import __version__
-from docgen.app.pdf_compare import Unreadable, compare_pdfs, quiet_pdf_logs
+from docgen.app.pdf_compare import Check, Unreadable, compare_pdfs, quiet_pdf_logs
 from docgen.app.signing import SignatureReport, signature_reports
 from docgen.bundle import parse_bundle
 from docgen.core.atomic import write_all_atomic
@@ -46,13 +46,6 @@ from docgen.render.options import DocumentOptions
 
 METADATA_KEY = "/docgenbundlesha256"  # WeasyPrint keeps letters and digits of <meta name>
 _SHA256 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -367,13 +360,13 @@ def _page_checks(again: bytes, data: bytes, signed: bool) -> list[Check]:
         aspects = compare_pdfs(again, data, signed=signed)
     except Unreadable as exc:
         return [Check("pages", False, f"the file's pages cannot be read ({exc})")]
-    checks = [Check(aspect.name, aspect.same, aspect.detail) for aspect in aspects]
+    checks = list(aspects)
     if data == again:
         checks.append(Check("file bytes", True, f"the file is the render, byte for byte ({len(data)} bytes)"))
     elif signed and data.startswith(again):
         checks.append(Check("file bytes", True, f"the file is the render, byte for byte ({len(again)} bytes), "
                                                 "followed by its signature"))
-    elif all(aspect.same for aspect in aspects):
+    elif all(aspect.ok for aspect in aspects):
         checks.append(Check("file bytes", True, RESAVED))
     return checks
 
