@@ -211,14 +211,19 @@ def test_another_docgen_version_says_the_pages_cannot_be_compared(run_cli, repor
         "cannot be compared with this version: rendered by docgen 0.0.9, this is docgen ")
 
 
+def compared_with_tampered(original: bytes, tamper) -> dict:
+    """The checks of `original` against a copy `tamper` changed, by name."""
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        tamper(pdf)
+        out = io.BytesIO()
+        pdf.save(out)
+    return {check.name: check for check in compare_pdfs(original, out.getvalue())}
+
+
 def test_compare_names_only_the_differing_page(demo_pdf_dir, tmp_path):
     """The comparison itself, without a render: the demo against its painted copy."""
     original = (demo_pdf_dir / "contoso.pdf").read_bytes()
-    with pikepdf.open(io.BytesIO(original)) as pdf:
-        paint_over_critical_count(pdf)
-        out = io.BytesIO()
-        pdf.save(out)
-    aspects = {aspect.name: aspect for aspect in compare_pdfs(original, out.getvalue())}
+    aspects = compared_with_tampered(original, paint_over_critical_count)
     assert [name for name, aspect in aspects.items() if not aspect.ok] == ["page text", "page drawing"]
     pages = len(pikepdf.open(io.BytesIO(original)).pages)
     # the page's last words: its footer "Page 3 of N"
@@ -257,10 +262,5 @@ MORE = {
 def test_compare_catches_more_kinds(demo_pdf_dir, kind):
     """Further tamperings, compared with the demo PDF itself (the render of its bundle, byte for byte)."""
     tamper, name, words = MORE[kind]
-    original = (demo_pdf_dir / "contoso.pdf").read_bytes()
-    with pikepdf.open(io.BytesIO(original)) as pdf:
-        tamper(pdf)
-        out = io.BytesIO()
-        pdf.save(out)
-    aspects = {aspect.name: aspect for aspect in compare_pdfs(original, out.getvalue())}
+    aspects = compared_with_tampered((demo_pdf_dir / "contoso.pdf").read_bytes(), tamper)
     assert not aspects[name].ok and aspects[name].detail == words, aspects[name]
